@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xen-blkback-ng: top-level targets.  The module itself is built by Kbuild
+# from src/Kbuild; everything else here drives tests and packaging.
+#
+#   make                  module for the running kernel
+#   make KDIR=<headers>   module for any kernel headers tree
+#   make check            every test suite; ends with "N passed, N failed"
+
+VERSION := $(shell cat $(CURDIR)/VERSION)
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+MODULE := src/xen-blkback-ng.ko
+
+.PHONY: all module clean check
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src XBNG_VERSION=$(VERSION) modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean
+	rm -rf build
+
+# Suites: each tests/<suite>/run prints PASS/FAIL lines and its own
+# "N passed, N failed"; tests/check.sh runs them and prints the total.
+check:
+	tests/check.sh
+
+-include tests/unit/unit.mk
+-include tests/lab/lab.mk
+-include tests/matrix/matrix.mk
+-include tests/packaging/packaging.mk

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsing and checking of the xenstore values the backend reads.  The
+ * frontend's values (ring-ref, ring-page-order, event-channel, protocol,
+ * multi-queue-num-queues, feature-persistent) are written by the guest and
+ * are untrusted; the backend's own (physical-device, mode) are written by the
+ * toolstack's hotplug script.  Pure C, shared with the unit tests and fuzzers.
+ *
+ * Every function returns 0 or a negative errno and never reads past the
+ * terminating NUL.
+ */
+#ifndef XBNG_CORE_XS_VALUES_H
+#define XBNG_CORE_XS_VALUES_H
+
+#include "xbng_types.h"
+#include "request.h"
+
+/*
+ * A decimal unsigned number: digits only (no sign, no spaces, no "0x"),
+ * at most @max.  -EINVAL if not a number, -ERANGE if above @max.
+ */
+int xbng_parse_uint(const char *s, u32 max, u32 *out);
+
+/* "MAJOR:MINOR" in hexadecimal, as the block hotplug script writes it. */
+int xbng_parse_physical_device(const char *s, u32 *major, u32 *minor);
+
+/* "native", "x86_32-abi", "x86_64-abi"; NULL or "" mean native. */
+int xbng_parse_protocol(const char *s, enum xbng_abi native,
+			enum xbng_abi *abi);
+
+/* "w" (or anything starting with 'w') is writable; "r" read-only. */
+int xbng_parse_mode(const char *s, bool *writable);
+
+/*
+ * Ring geometry.  @have_order: the frontend wrote ring-page-order (else it
+ * uses the single-page "ring-ref" key).  -EINVAL if the order is above
+ * @max_order.  On success *nr_pages = 1 << order.
+ */
+int xbng_ring_pages(bool have_order, u32 order, u32 max_order,
+		    unsigned int *nr_pages);
+
+/*
+ * Number of queues: absent means 1; 0 or above @max_queues is -EINVAL.
+ */
+int xbng_nr_queues(bool present, u32 requested, u32 max_queues,
+		   unsigned int *nr_queues);
+
+/*
+ * Format the xenstore key of ring page @i into @buf: "ring-ref" when the
+ * frontend uses the single-page form, "ring-ref%u" otherwise.  Returns 0 or
+ * -ENOSPC.
+ */
+int xbng_ring_ref_key(bool have_order, unsigned int i, char *buf,
+		      size_t len);
+
+#endif /* XBNG_CORE_XS_VALUES_H */

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs every test suite and prints one closing line "N passed, N failed"
+# that counts every test of every suite.  A suite is an executable
+# tests/<name>/run that prints "PASS name" / "FAIL name: reason" lines.
+#
+# CHECK_SUITES="unit lab" selects suites (default: all, in this order).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+
+suites=${CHECK_SUITES:-build unit fuzz lab packaging}
+passed=0
+failed=0
+
+for s in $suites; do
+	runner=tests/$s/run
+	if [ ! -x "$runner" ]; then
+		echo "FAIL suite-$s: $runner missing"
+		failed=$((failed + 1))
+		continue
+	fi
+	echo "=== suite $s"
+	log=$(mktemp)
+	"$runner" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	rm -f "$log"
+	# A suite that dies without reporting a failure still fails.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL suite-$s: exited $rc"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
