@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <errno.h>
+#include <stdio.h>		/* snprintf, which the kernel has too */
 
 typedef uint8_t u8;
 typedef uint16_t u16;
