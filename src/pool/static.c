@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "static": the stock behaviour before 5.6.  The pool keeps up to
+ * max_buffer_pages free pages at all times and ignores memory pressure;
+ * pages that cost dom0 nothing (ZONE_DEVICE grant pages) are never worth
+ * the remapping work of giving them back.
+ */
+#include "policy.h"
+
+static unsigned long xbng_static_target(const struct xbng_pool_view *v)
+{
+	return v->cap;
+}
+
+const struct xbng_pool_policy xbng_policy_static = {
+	.name = "static",
+	.target = xbng_static_target,
+	.release_on_pressure = false,
+};
