@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Pool policies: registry and targets over time (src/pool/). */
+#include <stdint.h>
+
+#include "harness.h"
+#include "../../src/pool/policy.h"
+
+TEST(policy_find_exact_names)
+{
+	CHECK(xbng_policy_find("static") == &xbng_policy_static);
+	CHECK(xbng_policy_find("squeeze") == &xbng_policy_squeeze);
+	CHECK(xbng_policy_find("idle") == &xbng_policy_idle);
+}
+
+TEST(policy_find_one_trailing_newline)
+{
+	CHECK(xbng_policy_find("squeeze\n") == &xbng_policy_squeeze);
+	CHECK(xbng_policy_find("static\n") == &xbng_policy_static);
+	CHECK(xbng_policy_find("idle\n") == &xbng_policy_idle);
+}
+
+TEST(policy_find_rejects)
+{
+	static const char *const bad[] = {
+		"squeez", "", "static ", " static", "squeeze\n\n", "\n",
+		"SQUEEZE", "squeezed", "idle\r\n", "stat", "static\t",
+		"static\nx", "[static]",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (xbng_policy_find(bad[i]))
+			xt_fail(__FILE__, __LINE__, "\"%s\" accepted", bad[i]);
+	CHECK(!xbng_policy_find(NULL));
+}
+
+TEST(policy_default_is_static)
+{
+	CHECK(XBNG_DEFAULT_POLICY == &xbng_policy_static);
+	CHECK(!xbng_policy_static.release_on_pressure);
+	CHECK(xbng_policy_squeeze.release_on_pressure);
+	CHECK(xbng_policy_idle.release_on_pressure);
+}
+
+TEST(policy_list_brackets_active)
+{
+	char buf[64];
+
+	CHECK_EQ(xbng_policy_list(buf, sizeof(buf), &xbng_policy_static), 22);
+	CHECK_STR(buf, "[static] squeeze idle\n");
+	xbng_policy_list(buf, sizeof(buf), &xbng_policy_squeeze);
+	CHECK_STR(buf, "static [squeeze] idle\n");
+	xbng_policy_list(buf, sizeof(buf), &xbng_policy_idle);
+	CHECK_STR(buf, "static squeeze [idle]\n");
+	CHECK_EQ(xbng_policy_list(buf, sizeof(buf), NULL), 20);
+	CHECK_STR(buf, "static squeeze idle\n");
+}
+
+TEST(policy_list_truncates_safely)
+{
+	char buf[64];
+	size_t len;
+
+	for (len = 1; len <= 23; len++) {
+		int n;
+
+		memset(buf, 'Z', sizeof(buf));
+		n = xbng_policy_list(buf, len, &xbng_policy_static);
+		CHECK_EQ(n, len - 1);
+		CHECK_EQ(strlen(buf), len - 1);
+		CHECK(!strncmp(buf, "[static] squeeze idle\n", len - 1));
+		CHECK_EQ(buf[len], 'Z');
+	}
+	CHECK_EQ(xbng_policy_list(buf, 0, &xbng_policy_static), 0);
+	CHECK_EQ(xbng_policy_list(NULL, 0, NULL), 0);
+}
+
+static struct xbng_pool_view view(u64 now, u64 busy, u64 until, u64 idle)
+{
+	struct xbng_pool_view v = {
+		.free = 100,
+		.cap = 64,
+		.now_ms = now,
+		.last_busy_ms = busy,
+		.squeeze_until_ms = until,
+		.idle_ms = idle,
+	};
+	return v;
+}
+
+TEST(policy_static_target)
+{
+	struct xbng_pool_view v = view(1000, 0, 5000, 10);
+
+	CHECK_EQ(xbng_policy_static.target(&v), 64);
+	v = view(UINT64_MAX, 0, 0, 0);
+	CHECK_EQ(xbng_policy_static.target(&v), 64);
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_static, &v), 36);
+}
+
+TEST(policy_squeeze_target_window)
+{
+	struct xbng_pool_view v = view(1000, 1000, 1010, 0);
+
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 0);
+	v.now_ms = 1009;
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 0);
+	v.now_ms = 1010;
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 64);
+	v.now_ms = 5000000;
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 64);
+	/* Never squeezed: until = 0. */
+	v = view(12345, 0, 0, 0);
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 64);
+}
+
+TEST(policy_squeeze_wraparound)
+{
+	/* The window end wrapped past 2^64, now has not yet. */
+	struct xbng_pool_view v = view(UINT64_MAX - 5, 0, 4, 0);
+
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 0);
+	/* Both wrapped, past the end. */
+	v.now_ms = 4;
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 64);
+	/* now wrapped, the window ended before the wrap. */
+	v = view(3, 0, UINT64_MAX - 5, 0);
+	CHECK_EQ(xbng_policy_squeeze.target(&v), 64);
+}
+
+TEST(policy_idle_target)
+{
+	struct xbng_pool_view v = view(1000, 950, 0, 100);
+
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+	v.now_ms = 1049;
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+	v.now_ms = 1050;
+	CHECK_EQ(xbng_policy_idle.target(&v), 0);
+	v.now_ms = 999999;
+	CHECK_EQ(xbng_policy_idle.target(&v), 0);
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_idle, &v), 100);
+}
+
+TEST(policy_idle_squeezes_too)
+{
+	/* Busy, but inside a pressure window: empty like squeeze. */
+	struct xbng_pool_view v = view(1000, 1000, 1010, 100);
+
+	CHECK_EQ(xbng_policy_idle.target(&v), 0);
+	v.now_ms = 1010;
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+}
+
+TEST(policy_idle_wraparound)
+{
+	/* last busy just before the clock wrapped, now 16 ms later. */
+	struct xbng_pool_view v = view(5, UINT64_MAX - 10, 0, 100);
+
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+	v.idle_ms = 16;
+	CHECK_EQ(xbng_policy_idle.target(&v), 0);
+	v.idle_ms = 17;
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+}
+
+TEST(policy_idle_busy_stamp_after_now)
+{
+	/* A ring stamped busy after the snapshot of now: not idle. */
+	struct xbng_pool_view v = view(1000, 1003, 0, 100);
+
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+	v.idle_ms = 0;
+	CHECK_EQ(xbng_policy_idle.target(&v), 64);
+	/* idle_ms 0: idle as soon as not busy. */
+	v.last_busy_ms = 1000;
+	CHECK_EQ(xbng_policy_idle.target(&v), 0);
+}
+
+TEST(policy_excess)
+{
+	struct xbng_pool_view v = view(0, 0, 0, 0);
+
+	v.free = 10;
+	v.cap = 4;
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_static, &v), 6);
+	v.free = 3;
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_static, &v), 0);
+	v.free = 4;
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_static, &v), 0);
+	v.free = 7;
+	v.squeeze_until_ms = 10;
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_squeeze, &v), 7);
+	v.free = 0;
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_squeeze, &v), 0);
+}
