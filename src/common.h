@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xen-blkback-ng: structures shared by the kernel side of the backend.
+ *
+ * One struct xbng_dev per xenbus "vbd" device; it owns the block device and
+ * one struct xbng_ring per queue the frontend asked for.  Each ring has one
+ * kernel thread that does everything guest-facing for that ring: reading and
+ * validating requests, mapping and unmapping grants, submitting bios,
+ * writing responses.  Bio completion only queues the request back to that
+ * thread, so grant state is touched by one thread per ring and needs no lock.
+ */
+#ifndef XBNG_COMMON_H
+#define XBNG_COMMON_H
+
+#include <linux/blkdev.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
+
+#include "compat/compat.h"
+#include "core/request.h"
+#include "pool/pool.h"
+
+#define DRV_NAME "xen-blkback-ng"
+
+/* Grant map/unmap hypercalls are batched this many operations at a time. */
+#define XBNG_MAP_BATCH		32
+
+/* How often an otherwise idle ring thread wakes for housekeeping. */
+#define XBNG_TICK_IDLE		HZ
+/* ... and while persistent grants are over their cap. */
+#define XBNG_TICK_BUSY		(HZ / 10)
+
+/* Module parameters (main.c); read where used, so runtime writes apply. */
+extern unsigned int xbng_max_persistent_grants;
+extern unsigned int xbng_pgrant_unused_seconds;
+extern unsigned int xbng_max_queues;
+extern unsigned int xbng_max_ring_order;
+extern bool xbng_log_stats;
+extern bool xbng_feature_persistent;
+
+/* Per-ring request counters; written by the ring thread only. */
+struct xbng_ring_stats {
+	u64 oo_req;		/* requests that waited for a free descriptor */
+	u64 rd_req;
+	u64 wr_req;
+	u64 f_req;		/* flush and barrier */
+	u64 ds_req;		/* discard */
+	u64 rd_sect;
+	u64 wr_sect;
+	u64 bad_req;		/* refused as malformed */
+};
+
+/* A grant the frontend let us keep mapped across requests. */
+struct xbng_pgrant {
+	struct rb_node node;		/* ring->pgrants, keyed by gref */
+	struct list_head lru;		/* ring->pgrant_lru, oldest first */
+	struct page *page;
+	unsigned long last_used;	/* jiffies */
+	grant_ref_t gref;
+	grant_handle_t handle;
+	bool in_use;
+};
+
+/* One mapped guest page of a request (data segment or indirect page). */
+struct xbng_seg_map {
+	struct page *page;
+	struct xbng_pgrant *pgrant;	/* when backed by a persistent grant */
+	grant_handle_t handle;		/* non-persistent mapping, else invalid */
+	grant_ref_t gref;
+	u8 first_sect;
+	u8 last_sect;
+};
+
+#define XBNG_INVALID_HANDLE	((grant_handle_t)~0U)
+
+/*
+ * A guest request in flight.  Descriptors are created on demand up to the
+ * ring's size and kept on the ring's free list; the array for indirect
+ * segments is only allocated for rings whose frontend uses indirect I/O.
+ */
+struct xbng_pending {
+	struct list_head node;		/* free list or done list */
+	struct xbng_ring *ring;
+	u64 id;
+	u8 operation;			/* echoed in the response */
+	enum xbng_kind kind;
+	unsigned int nr_segs;
+	atomic_t bios_left;
+	blk_status_t status;
+	struct xbng_seg_map *segs;	/* direct_segs or indirect_segs */
+	struct xbng_seg_map *indirect_segs;	/* XBNG_MAX_INDIRECT_SEGS */
+	struct xbng_seg_map direct_segs[XBNG_MAX_DIRECT_SEGS];
+};
+
+struct xbng_dev;
+
+struct xbng_ring {
+	struct xbng_dev *dev;
+	unsigned int index;
+	bool initialised;		/* xbng_ring_connect() ran */
+
+	/* The shared ring, as the frontend laid it out. */
+	void *sring;
+	unsigned int nr_slots;
+	unsigned int slot_size;
+	RING_IDX req_cons;
+	RING_IDX rsp_prod_pvt;
+	RING_IDX rsp_pushed;		/* last rsp_prod we published */
+	bool broken;			/* frontend misbehaved, ring halted */
+
+	int irq;
+	bool irq_pending;		/* owes a late EOI */
+	struct task_struct *thread;
+	wait_queue_head_t wq;
+	bool waiting_reqs;
+
+	/* Request descriptors. */
+	struct list_head free_pending;
+	unsigned int nr_pending;	/* allocated */
+	unsigned int inflight;
+	unsigned long last_io;		/* jiffies of the last request */
+	spinlock_t done_lock;		/* done list, written at bio completion */
+	struct list_head done;
+
+	/* Persistent grants. */
+	struct rb_root pgrants;
+	struct list_head pgrant_lru;
+	unsigned int nr_pgrants;
+
+	struct xbng_pool pool;
+	struct xbng_ring_stats stats;
+	unsigned long next_tick;
+	unsigned long next_stats_log;
+
+	/* Scratch for one hypercall batch; the thread is its only user. */
+	struct gnttab_map_grant_ref map_ops[XBNG_MAP_BATCH];
+	struct gnttab_unmap_grant_ref unmap_ops[XBNG_MAP_BATCH];
+	struct page *batch_pages[XBNG_MAP_BATCH];
+	struct xbng_seg_map *batch_maps[XBNG_MAP_BATCH];
+	u8 slot_copy[XBNG_SLOT_SIZE_MAX];
+	struct xbng_seg indirect_copy[XBNG_MAX_INDIRECT_SEGS];
+};
+
+struct xbng_dev {
+	struct xenbus_device *xdev;
+	domid_t domid;
+	unsigned int handle;		/* the virtual device number */
+	char name[32];			/* "vbd-DOMID-HANDLE", for messages */
+
+	struct xenbus_watch backend_watch;
+	bool watching;
+
+	/* The backing device, opened when the hotplug script names it. */
+	struct xbng_bdev bdev;
+	bool have_bdev;
+	u32 major;
+	u32 minor;
+	bool readonly;
+	unsigned int vdisk_info;	/* VDISK_* bits */
+
+	/* Latched per connection. */
+	struct mutex lock;		/* rings vs. sysfs and reconnects */
+	struct xbng_limits lim;
+	enum xbng_abi abi;
+	bool advertise_persistent;	/* what we wrote, fixed at probe */
+	bool persistent;		/* negotiated */
+	unsigned int nr_ring_pages;
+	unsigned int nr_rings;
+	struct xbng_ring **rings;
+	bool connected;
+	bool holds_module_ref;
+
+	struct xbng_pool_stats pool_stats;
+};
+
+/* xenbus.c */
+int xbng_xenbus_init(void);
+void xbng_xenbus_exit(void);
+void xbng_dev_withdraw_flush(struct xbng_dev *dev);
+void xbng_dev_resized(struct xbng_dev *dev, sector_t sectors);
+void xbng_dev_fatal(struct xbng_dev *dev, int err, const char *what);
+
+/* ring.c */
+int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
+		      unsigned int nr_pages, evtchn_port_t evtchn);
+void xbng_ring_disconnect(struct xbng_ring *ring);
+void xbng_ring_complete(struct xbng_pending *req);
+void xbng_ring_kick(struct xbng_ring *ring);
+
+/* grant.c */
+int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
+		  unsigned int n, bool readonly);
+void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
+		     unsigned int n);
+void xbng_pgrant_purge(struct xbng_ring *ring, bool all);
+bool xbng_pgrant_over_cap(struct xbng_ring *ring);
+
+/* io.c */
+void xbng_io_submit(struct xbng_pending *req, u64 sector);
+s16 xbng_io_discard(struct xbng_ring *ring, const struct xbng_req *req,
+		    bool secure);
+
+/* sysfs.c */
+extern const struct attribute_group *xbng_dev_groups[];
+int xbng_sysfs_init(void);
+void xbng_sysfs_exit(void);
+
+#define xbng_warn(dev, fmt, ...) \
+	pr_warn_ratelimited(DRV_NAME ": %s: " fmt, (dev)->name, ##__VA_ARGS__)
+#define xbng_info(dev, fmt, ...) \
+	pr_info(DRV_NAME ": %s: " fmt, (dev)->name, ##__VA_ARGS__)
+
+#endif /* XBNG_COMMON_H */

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Grant mapping: batched map and unmap hypercalls, and persistent grants.
+ *
+ * Only the ring's thread calls into this file, so the persistent-grant tree
+ * and the scratch arrays in struct xbng_ring need no lock.
+ *
+ * Failures here are the frontend's (bad, revoked or read-only grants) or
+ * Xen's; either way they fail the one request.  A page whose unmap failed may
+ * still show guest memory, so it is never reused: it is leaked, loudly.
+ */
+#include <linux/slab.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+
+#include "common.h"
+
+static struct xbng_pgrant *pgrant_find(struct xbng_ring *ring,
+				       grant_ref_t gref)
+{
+	struct rb_node *n = ring->pgrants.rb_node;
+
+	while (n) {
+		struct xbng_pgrant *pg = rb_entry(n, struct xbng_pgrant, node);
+
+		if (gref < pg->gref)
+			n = n->rb_left;
+		else if (gref > pg->gref)
+			n = n->rb_right;
+		else
+			return pg;
+	}
+	return NULL;
+}
+
+static bool pgrant_insert(struct xbng_ring *ring, struct xbng_pgrant *new)
+{
+	struct rb_node **link = &ring->pgrants.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct xbng_pgrant *pg = rb_entry(*link, struct xbng_pgrant,
+						  node);
+
+		parent = *link;
+		if (new->gref < pg->gref)
+			link = &(*link)->rb_left;
+		else if (new->gref > pg->gref)
+			link = &(*link)->rb_right;
+		else
+			return false;
+	}
+	rb_link_node(&new->node, parent, link);
+	rb_insert_color(&new->node, &ring->pgrants);
+	list_add_tail(&new->lru, &ring->pgrant_lru);
+	ring->nr_pgrants++;
+	return true;
+}
+
+static unsigned long page_vaddr(struct page *page)
+{
+	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
+}
+
+/*
+ * Unmap the first @n entries of the ring's unmap scratch; pages that came
+ * back cleanly return to the pool.
+ */
+static void unmap_batch(struct xbng_ring *ring, unsigned int n)
+{
+	unsigned int i, keep = 0;
+	int ret;
+
+	if (!n)
+		return;
+	ret = gnttab_unmap_refs(ring->unmap_ops, NULL, ring->batch_pages, n);
+	for (i = 0; i < n; i++) {
+		if (ret || ring->unmap_ops[i].status != GNTST_okay) {
+			xbng_warn(ring->dev,
+				  "grant unmap failed (%d/%d), page leaked\n",
+				  ret, ring->unmap_ops[i].status);
+			continue;
+		}
+		ring->batch_pages[keep++] = ring->batch_pages[i];
+	}
+	xbng_pool_put(&ring->pool, ring->batch_pages, keep);
+}
+
+static void queue_unmap(struct xbng_ring *ring, unsigned int *n,
+			struct page *page, grant_handle_t handle)
+{
+	gnttab_set_unmap_op(&ring->unmap_ops[*n], page_vaddr(page),
+			    GNTMAP_host_map, handle);
+	ring->batch_pages[(*n)++] = page;
+	if (*n == XBNG_MAP_BATCH) {
+		unmap_batch(ring, *n);
+		*n = 0;
+	}
+}
+
+/* Keep a fresh mapping as a persistent grant, if there is room. */
+static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
+{
+	struct xbng_pgrant *pg;
+
+	if (ring->nr_pgrants >= READ_ONCE(xbng_max_persistent_grants))
+		return;
+	pg = kmalloc(sizeof(*pg), GFP_NOIO);
+	if (!pg)
+		return;
+	pg->gref = m->gref;
+	pg->page = m->page;
+	pg->handle = m->handle;
+	pg->in_use = true;
+	pg->last_used = jiffies;
+	if (!pgrant_insert(ring, pg)) {
+		kfree(pg);
+		return;
+	}
+	m->pgrant = pg;
+	m->handle = XBNG_INVALID_HANDLE;
+}
+
+/* Map the batch collected in ring->batch_maps; returns -EIO on any error. */
+static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
+{
+	struct xbng_dev *dev = ring->dev;
+	u32 flags = GNTMAP_host_map;
+	unsigned int i;
+	int ret, err = 0;
+
+	if (!n)
+		return 0;
+	if (xbng_pool_get(&ring->pool, ring->batch_pages, n))
+		return -ENOMEM;
+
+	/* A persistent grant may later serve a read: map it writable. */
+	if (readonly && !dev->persistent)
+		flags |= GNTMAP_readonly;
+	for (i = 0; i < n; i++) {
+		gnttab_set_map_op(&ring->map_ops[i],
+				  page_vaddr(ring->batch_pages[i]), flags,
+				  ring->batch_maps[i]->gref, dev->domid);
+		/* Anything the hypercall did not reach stays failed. */
+		ring->map_ops[i].status = GNTST_general_error;
+		ring->map_ops[i].handle = XBNG_INVALID_HANDLE;
+	}
+	ret = gnttab_map_refs(ring->map_ops, NULL, ring->batch_pages, n);
+
+	for (i = 0; i < n; i++) {
+		struct xbng_seg_map *m = ring->batch_maps[i];
+		struct gnttab_map_grant_ref *op = &ring->map_ops[i];
+
+		if (op->status != GNTST_okay) {
+			xbng_warn(dev, "ring %u: cannot map grant %u (%d/%d)\n",
+				  ring->index, m->gref, ret, op->status);
+			xbng_pool_put(&ring->pool, &ring->batch_pages[i], 1);
+			err = -EIO;
+			continue;
+		}
+		/* Mapped, even if the call as a whole failed: unmap later. */
+		m->page = ring->batch_pages[i];
+		m->handle = op->handle;
+		if (ret)
+			err = -EIO;
+		else if (dev->persistent)
+			pgrant_adopt(ring, m);
+	}
+	return err;
+}
+
+int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
+		  unsigned int n, bool readonly)
+{
+	bool persistent = ring->dev->persistent;
+	unsigned int i, nb = 0;
+	int err = 0;
+
+	/* On failure the caller unmaps all @n: make every entry valid first. */
+	for (i = 0; i < n; i++) {
+		maps[i].page = NULL;
+		maps[i].pgrant = NULL;
+		maps[i].handle = XBNG_INVALID_HANDLE;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct xbng_seg_map *m = &maps[i];
+		struct xbng_pgrant *pg;
+
+		pg = persistent ? pgrant_find(ring, m->gref) : NULL;
+		/* A grant used twice at once is mapped a second time. */
+		if (pg && !pg->in_use) {
+			pg->in_use = true;
+			pg->last_used = jiffies;
+			list_move_tail(&pg->lru, &ring->pgrant_lru);
+			m->pgrant = pg;
+			m->page = pg->page;
+			continue;
+		}
+		ring->batch_maps[nb++] = m;
+		if (nb == XBNG_MAP_BATCH) {
+			err = map_batch(ring, nb, readonly);
+			nb = 0;
+			if (err)
+				return err;
+		}
+	}
+	return map_batch(ring, nb, readonly);
+}
+
+void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
+		     unsigned int n)
+{
+	unsigned int i, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		struct xbng_seg_map *m = &maps[i];
+
+		if (m->pgrant) {
+			m->pgrant->in_use = false;
+			m->pgrant->last_used = jiffies;
+			list_move_tail(&m->pgrant->lru, &ring->pgrant_lru);
+		} else if (m->page) {
+			queue_unmap(ring, &nb, m->page, m->handle);
+		}
+		m->pgrant = NULL;
+		m->page = NULL;
+		m->handle = XBNG_INVALID_HANDLE;
+	}
+	unmap_batch(ring, nb);
+}
+
+bool xbng_pgrant_over_cap(struct xbng_ring *ring)
+{
+	return ring->nr_pgrants >= READ_ONCE(xbng_max_persistent_grants);
+}
+
+/*
+ * Unmap persistent grants: with @all, every one (the ring is quiet);
+ * otherwise those unused for persistent_grant_unused_seconds, and while at
+ * the cap the least recently used 5% so that new grants can persist.
+ */
+void xbng_pgrant_purge(struct xbng_ring *ring, bool all)
+{
+	unsigned long unused = READ_ONCE(xbng_pgrant_unused_seconds) * HZ;
+	unsigned int cap = READ_ONCE(xbng_max_persistent_grants);
+	struct xbng_pgrant *pg, *tmp;
+	unsigned int excess = 0, nb = 0;
+
+	if (ring->nr_pgrants >= cap)
+		excess = ring->nr_pgrants - cap + cap / 20 + 1;
+
+	list_for_each_entry_safe(pg, tmp, &ring->pgrant_lru, lru) {
+		bool stale = unused && time_after(jiffies,
+						  pg->last_used + unused);
+
+		if (!all && !excess && !stale)
+			break;		/* the rest were used more recently */
+		if (pg->in_use)
+			continue;
+		rb_erase(&pg->node, &ring->pgrants);
+		list_del(&pg->lru);
+		ring->nr_pgrants--;
+		if (excess)
+			excess--;
+		queue_unmap(ring, &nb, pg->page, pg->handle);
+		kfree(pg);
+	}
+	unmap_batch(ring, nb);
+}

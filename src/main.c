@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xen-blkback-ng: a Xen PV block backend (blkif) for dom0 with pluggable
+ * page-pool policies; a drop-in replacement for the in-tree xen-blkback.
+ *
+ * Module entry points and the stock driver's parameters, under the stock
+ * names and defaults so that existing "options" lines keep working.  The
+ * pool's own parameters live with the pool (pool/pool.c).
+ */
+#include <linux/cpumask.h>
+#include <linux/module.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+
+#include "common.h"
+
+unsigned int xbng_max_persistent_grants = 1056;
+module_param_named(max_persistent_grants, xbng_max_persistent_grants, uint,
+		   0644);
+MODULE_PARM_DESC(max_persistent_grants,
+		 "Persistently mapped grants per ring (LRU beyond)");
+
+unsigned int xbng_pgrant_unused_seconds = 60;
+module_param_named(persistent_grant_unused_seconds,
+		   xbng_pgrant_unused_seconds, uint, 0644);
+MODULE_PARM_DESC(persistent_grant_unused_seconds,
+		 "Unmap a persistent grant unused this long (0 = never)");
+
+unsigned int xbng_max_queues;
+module_param_named(max_queues, xbng_max_queues, uint, 0644);
+MODULE_PARM_DESC(max_queues,
+		 "Rings per device a frontend may use (default: online CPUs)");
+
+unsigned int xbng_max_ring_order = XENBUS_MAX_RING_GRANT_ORDER;
+module_param_named(max_ring_page_order, xbng_max_ring_order, uint, 0444);
+MODULE_PARM_DESC(max_ring_page_order, "Ring size up to 2^order pages");
+
+bool xbng_log_stats;
+module_param_named(log_stats, xbng_log_stats, bool, 0644);
+MODULE_PARM_DESC(log_stats, "Log per-ring counters every 10 seconds");
+
+bool xbng_feature_persistent = true;
+module_param_named(feature_persistent, xbng_feature_persistent, bool, 0644);
+MODULE_PARM_DESC(feature_persistent,
+		 "Offer persistent grants to frontends connecting from now on");
+
+static int __init xbng_init(void)
+{
+	int err;
+
+	if (!xen_domain())
+		return -ENODEV;
+
+	if (xbng_max_ring_order > XENBUS_MAX_RING_GRANT_ORDER) {
+		pr_info(DRV_NAME ": max_ring_page_order %u too large, using %u\n",
+			xbng_max_ring_order, XENBUS_MAX_RING_GRANT_ORDER);
+		xbng_max_ring_order = XENBUS_MAX_RING_GRANT_ORDER;
+	}
+	if (!xbng_max_queues)
+		xbng_max_queues = num_online_cpus();
+
+	err = xbng_pool_module_init();
+	if (err)
+		return err;
+	err = xbng_sysfs_init();
+	if (err)
+		goto fail_pool;
+	err = xbng_xenbus_init();
+	if (err)
+		goto fail_sysfs;
+	pr_info(DRV_NAME ": serving vbd devices, pool policy %s\n",
+		xbng_pool_policy()->name);
+	return 0;
+
+fail_sysfs:
+	xbng_sysfs_exit();
+fail_pool:
+	xbng_pool_module_exit();
+	return err;
+}
+module_init(xbng_init);
+
+static void __exit xbng_exit(void)
+{
+	/* Connected devices hold a module reference: none is left here. */
+	xbng_xenbus_exit();
+	xbng_sysfs_exit();
+	xbng_pool_module_exit();
+}
+module_exit(xbng_exit);
+
+MODULE_DESCRIPTION("Xen PV block backend with pluggable page-pool policies");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen-backend:vbd");
+#ifdef XBNG_VERSION
+MODULE_VERSION(XBNG_VERSION);
+#endif

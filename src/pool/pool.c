@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Free-page pools: taking and returning grant-mapping target pages, trimming
+ * each pool to what the active policy allows, and reacting to memory
+ * pressure.
+ *
+ * Releasing pages under pressure happens inside the pressure callback, but
+ * the pages are not handed to the allocator there: with unpopulated-alloc
+ * kernels, freeing takes a mutex that the same allocator holds while it
+ * allocates with GFP_KERNEL, so freeing from reclaim could deadlock.  The
+ * callback moves them onto a "graveyard" page cache (spinlocks only) and a
+ * worker frees them; the pools hold zero free pages as soon as the callback
+ * returns.  A pool never contains a page that is mapped or under I/O: pages
+ * only enter it through xbng_pool_put() after their grant was unmapped.
+ */
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/shrinker.h>
+#include <linux/workqueue.h>
+
+#include "../compat/compat.h"
+#include "pool.h"
+
+#define PFX "xen-blkback-ng: "
+
+struct xbng_pool_stats xbng_global_pool_stats;
+
+static unsigned int xbng_max_buffer_pages = 1024;
+module_param_named(max_buffer_pages, xbng_max_buffer_pages, uint, 0644);
+MODULE_PARM_DESC(max_buffer_pages,
+		 "Free pages a ring's pool may keep (policy cap)");
+
+static unsigned int xbng_squeeze_duration_ms = 10;
+module_param_named(buffer_squeeze_duration_ms, xbng_squeeze_duration_ms,
+		   uint, 0644);
+MODULE_PARM_DESC(buffer_squeeze_duration_ms,
+		 "After memory pressure, keep pools empty this long (ms)");
+
+static unsigned int xbng_pool_idle_ms = 3000;
+module_param_named(pool_idle_ms, xbng_pool_idle_ms, uint, 0644);
+MODULE_PARM_DESC(pool_idle_ms,
+		 "Under the idle policy, empty a pool idle this long (ms)");
+
+static const struct xbng_pool_policy *active_policy = XBNG_DEFAULT_POLICY;
+
+/* End of the current pressure window, on the ktime_get() clock in ms. */
+static atomic64_t squeeze_until_ms;
+/* Counts pressure events, so each device counts an event once. */
+static u64 pressure_seq;
+
+static LIST_HEAD(all_pools);
+static DEFINE_SPINLOCK(all_pools_lock);
+
+static struct gnttab_page_cache graveyard;
+static struct shrinker *pool_shrinker;
+
+static void graveyard_reap(struct work_struct *work)
+{
+	gnttab_page_cache_shrink(&graveyard, 0);
+}
+
+static DECLARE_WORK(graveyard_work, graveyard_reap);
+
+static u64 now_ms(void)
+{
+	return ktime_to_ms(ktime_get());
+}
+
+const struct xbng_pool_policy *xbng_pool_policy(void)
+{
+	return READ_ONCE(active_policy);
+}
+
+void xbng_pool_set_policy(const struct xbng_pool_policy *pol)
+{
+	const struct xbng_pool_policy *old = xchg(&active_policy, pol);
+
+	if (old != pol)
+		pr_info(PFX "pool policy %s -> %s\n", old->name, pol->name);
+}
+
+static int policy_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct xbng_pool_policy *pol = xbng_policy_find(val);
+
+	if (!pol)
+		return -EINVAL;
+	xbng_pool_set_policy(pol);
+	return 0;
+}
+
+static int policy_param_get(char *buf, const struct kernel_param *kp)
+{
+	return xbng_policy_list(buf, PAGE_SIZE, xbng_pool_policy());
+}
+
+static const struct kernel_param_ops policy_param_ops = {
+	.set = policy_param_set,
+	.get = policy_param_get,
+};
+
+module_param_cb(pool_policy, &policy_param_ops, NULL, 0644);
+MODULE_PARM_DESC(pool_policy,
+		 "Pool policy: static (cap at max_buffer_pages), squeeze (empty on memory pressure), idle (also empty idle pools)");
+
+static void raise_high_water(atomic_long_t *hw, long val)
+{
+	long old = atomic_long_read(hw);
+
+	while (val > old && !atomic_long_try_cmpxchg(hw, &old, val))
+		;
+}
+
+static void account_free(struct xbng_pool *pool, long delta)
+{
+	struct xbng_pool_stats *st[] = { pool->dev_stats,
+					 &xbng_global_pool_stats };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(st); i++) {
+		long now = atomic_long_add_return(delta, &st[i]->free_pages);
+
+		if (delta > 0)
+			raise_high_water(&st[i]->high_water, now);
+	}
+}
+
+static void account_add(struct xbng_pool *pool, size_t offset, u64 n)
+{
+	atomic64_add(n, (atomic64_t *)((char *)pool->dev_stats + offset));
+	atomic64_add(n, (atomic64_t *)((char *)&xbng_global_pool_stats +
+				       offset));
+}
+
+#define ACCOUNT(pool, field, n) \
+	account_add(pool, offsetof(struct xbng_pool_stats, field), n)
+
+/*
+ * Move the free pages above @keep to the graveyard.  Caller holds
+ * pool->lock; pool->free always equals the cache's page count, so the
+ * cache never has to allocate here.
+ */
+static unsigned long pool_shed_locked(struct xbng_pool *pool,
+				      unsigned long keep)
+{
+	unsigned long n = 0;
+	struct page *page;
+
+	while (pool->free > keep) {
+		if (gnttab_page_cache_get(&pool->cache, &page))
+			break;
+		gnttab_page_cache_put(&graveyard, &page, 1);
+		pool->free--;
+		n++;
+	}
+	return n;
+}
+
+static void pool_view(const struct xbng_pool *pool, struct xbng_pool_view *v)
+{
+	v->free = pool->free;
+	v->cap = READ_ONCE(xbng_max_buffer_pages);
+	v->now_ms = now_ms();
+	v->last_busy_ms = pool->last_busy_ms;
+	v->squeeze_until_ms = atomic64_read(&squeeze_until_ms);
+	v->idle_ms = READ_ONCE(xbng_pool_idle_ms);
+}
+
+/* Trim to the policy's target after adding @added pages; accounts both. */
+static void pool_settle(struct xbng_pool *pool, unsigned long added)
+{
+	struct xbng_pool_view v;
+	unsigned long shed;
+
+	spin_lock(&pool->lock);
+	pool_view(pool, &v);
+	shed = pool_shed_locked(pool,
+				pool->free - xbng_pool_excess(xbng_pool_policy(),
+							      &v));
+	spin_unlock(&pool->lock);
+
+	account_free(pool, (long)added - (long)shed);
+	if (shed) {
+		ACCOUNT(pool, released, shed);
+		schedule_work(&graveyard_work);
+	}
+}
+
+void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
+{
+	spin_lock_init(&pool->lock);
+	gnttab_page_cache_init(&pool->cache);
+	pool->free = 0;
+	pool->last_busy_ms = now_ms();
+	pool->dev_stats = stats;
+
+	spin_lock(&all_pools_lock);
+	list_add(&pool->node, &all_pools);
+	spin_unlock(&all_pools_lock);
+}
+
+void xbng_pool_destroy(struct xbng_pool *pool)
+{
+	unsigned long shed;
+
+	spin_lock(&all_pools_lock);
+	list_del(&pool->node);
+	spin_unlock(&all_pools_lock);
+
+	spin_lock(&pool->lock);
+	shed = pool_shed_locked(pool, 0);
+	spin_unlock(&pool->lock);
+
+	account_free(pool, -(long)shed);
+	ACCOUNT(pool, released, shed);
+	schedule_work(&graveyard_work);
+}
+
+int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
+{
+	unsigned int got = 0;
+	int err;
+
+	spin_lock(&pool->lock);
+	while (got < n && pool->free) {
+		if (gnttab_page_cache_get(&pool->cache, &pages[got]))
+			break;
+		pool->free--;
+		got++;
+	}
+	pool->last_busy_ms = now_ms();
+	spin_unlock(&pool->lock);
+	if (got)
+		account_free(pool, -(long)got);
+
+	if (got == n)
+		return 0;
+	err = gnttab_alloc_pages(n - got, pages + got);
+	if (err) {
+		xbng_pool_put(pool, pages, got);
+		return err;
+	}
+	ACCOUNT(pool, allocated, n - got);
+	return 0;
+}
+
+void xbng_pool_put(struct xbng_pool *pool, struct page **pages, unsigned int n)
+{
+	if (!n)
+		return;
+	spin_lock(&pool->lock);
+	gnttab_page_cache_put(&pool->cache, pages, n);
+	pool->free += n;
+	spin_unlock(&pool->lock);
+	pool_settle(pool, n);
+}
+
+void xbng_pool_tick(struct xbng_pool *pool)
+{
+	pool_settle(pool, 0);
+}
+
+/* A pressure event: empty every pool now, if the policy says so. */
+static unsigned long pool_squeeze_all(void)
+{
+	ktime_t start = ktime_get();
+	struct xbng_pool *pool;
+	unsigned long total = 0;
+	u64 elapsed;
+
+	if (!xbng_pool_policy()->release_on_pressure)
+		return 0;
+
+	atomic64_set(&squeeze_until_ms,
+		     ktime_to_ms(start) + READ_ONCE(xbng_squeeze_duration_ms));
+
+	spin_lock(&all_pools_lock);
+	pressure_seq++;
+	list_for_each_entry(pool, &all_pools, node) {
+		struct xbng_pool_stats *st = pool->dev_stats;
+		unsigned long n;
+
+		spin_lock(&pool->lock);
+		n = pool_shed_locked(pool, 0);
+		spin_unlock(&pool->lock);
+
+		/* Each device counts the event once however many rings. */
+		if (st->pressure_seq != pressure_seq) {
+			st->pressure_seq = pressure_seq;
+			atomic64_inc(&st->pressure_events);
+		}
+		if (!n)
+			continue;
+		account_free(pool, -(long)n);
+		ACCOUNT(pool, released, n);
+		ACCOUNT(pool, squeezes, 1);
+		total += n;
+	}
+	spin_unlock(&all_pools_lock);
+
+	atomic64_inc(&xbng_global_pool_stats.pressure_events);
+	elapsed = ktime_to_ns(ktime_sub(ktime_get(), start));
+	atomic64_set(&xbng_global_pool_stats.last_squeeze_ns, elapsed);
+	if (total)
+		schedule_work(&graveyard_work);
+	return total;
+}
+
+void xbng_pool_pressure(void)
+{
+	pool_squeeze_all();
+}
+
+static unsigned long pool_shrink_count(struct shrinker *s,
+				       struct shrink_control *sc)
+{
+	long n;
+
+	if (!xbng_pool_policy()->release_on_pressure)
+		return 0;
+	n = atomic_long_read(&xbng_global_pool_stats.free_pages);
+	return n > 0 ? n : 0;
+}
+
+static unsigned long pool_shrink_scan(struct shrinker *s,
+				      struct shrink_control *sc)
+{
+	unsigned long freed = pool_squeeze_all();
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+int xbng_pool_module_init(void)
+{
+	gnttab_page_cache_init(&graveyard);
+	pool_shrinker = xbng_shrinker_create("xen-blkback-ng-pool",
+					     pool_shrink_count,
+					     pool_shrink_scan);
+	return pool_shrinker ? 0 : -ENOMEM;
+}
+
+void xbng_pool_module_exit(void)
+{
+	xbng_shrinker_destroy(pool_shrinker);
+	flush_work(&graveyard_work);
+	gnttab_page_cache_shrink(&graveyard, 0);
+}
+
+bool xbng_pool_pages_cost_ram(void)
+{
+	/*
+	 * With unpopulated-alloc, grant target pages are ZONE_DEVICE pages
+	 * with no RAM behind them; otherwise each is a ballooned-out page
+	 * of dom0 memory.
+	 */
+	return !IS_ENABLED(CONFIG_XEN_UNPOPULATED_ALLOC);
+}

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shared ring: attaching to the frontend's pages, the per-ring thread,
+ * request intake (copy once, decode, validate, dispatch), responses, and
+ * late EOI on the event channel.
+ *
+ * Ring slots are addressed by hand instead of through the DEFINE_RING_TYPES
+ * macros because a 64-bit dom0 must serve 32-bit guests too, whose slots
+ * have another size and layout; src/core/request.c knows both layouts.
+ */
+#include <linux/freezer.h>
+#include <linux/interrupt.h>
+#include <linux/vmalloc.h>
+#include <xen/events.h>
+#include <xen/interface/io/blkif.h>
+
+#include "common.h"
+
+/* The core decodes the wire format by hand: hold it to the kernel's header. */
+static_assert(XBNG_OP_READ == BLKIF_OP_READ);
+static_assert(XBNG_OP_WRITE == BLKIF_OP_WRITE);
+static_assert(XBNG_OP_WRITE_BARRIER == BLKIF_OP_WRITE_BARRIER);
+static_assert(XBNG_OP_FLUSH_DISKCACHE == BLKIF_OP_FLUSH_DISKCACHE);
+static_assert(XBNG_OP_DISCARD == BLKIF_OP_DISCARD);
+static_assert(XBNG_OP_INDIRECT == BLKIF_OP_INDIRECT);
+static_assert(XBNG_RSP_OKAY == BLKIF_RSP_OKAY);
+static_assert(XBNG_RSP_ERROR == BLKIF_RSP_ERROR);
+static_assert(XBNG_RSP_EOPNOTSUPP == BLKIF_RSP_EOPNOTSUPP);
+static_assert(XBNG_DISCARD_SECURE == BLKIF_DISCARD_SECURE);
+static_assert(XBNG_MAX_DIRECT_SEGS == BLKIF_MAX_SEGMENTS_PER_REQUEST);
+static_assert(XBNG_MAX_INDIRECT_PAGES == BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
+static_assert(XBNG_SEG_WIRE_SIZE == sizeof(struct blkif_request_segment));
+static_assert(XBNG_SRING_HDR_SIZE == offsetof(struct blkif_sring, ring));
+static_assert(XBNG_PAGE_SIZE == XEN_PAGE_SIZE);
+#ifdef CONFIG_X86_64
+static_assert(XBNG_SLOT_SIZE_X86_64 == sizeof(union blkif_sring_entry));
+static_assert(XBNG_RSP_SIZE_X86_64 == sizeof(struct blkif_response));
+static_assert(offsetof(struct blkif_request, u.rw.id) == 8);
+static_assert(offsetof(struct blkif_request, u.rw.sector_number) == 16);
+static_assert(offsetof(struct blkif_request, u.rw.seg) == 24);
+static_assert(offsetof(struct blkif_request, u.discard.nr_sectors) == 24);
+static_assert(offsetof(struct blkif_request, u.indirect.nr_segments) == 2);
+static_assert(offsetof(struct blkif_request, u.indirect.handle) == 24);
+static_assert(offsetof(struct blkif_request, u.indirect.indirect_grefs) == 28);
+#endif
+
+static struct blkif_sring *ring_hdr(struct xbng_ring *ring)
+{
+	return ring->sring;
+}
+
+static void *ring_slot(struct xbng_ring *ring, RING_IDX idx)
+{
+	return (u8 *)ring->sring + XBNG_SRING_HDR_SIZE +
+	       (size_t)(idx & (ring->nr_slots - 1)) * ring->slot_size;
+}
+
+void xbng_ring_kick(struct xbng_ring *ring)
+{
+	WRITE_ONCE(ring->waiting_reqs, true);
+	wake_up(&ring->wq);
+}
+
+static irqreturn_t ring_interrupt(int irq, void *data)
+{
+	struct xbng_ring *ring = data;
+
+	/* The channel stays masked until the thread sends the late EOI. */
+	WRITE_ONCE(ring->irq_pending, true);
+	xbng_ring_kick(ring);
+	return IRQ_HANDLED;
+}
+
+/* --- request descriptors --- */
+
+static struct xbng_pending *pending_get(struct xbng_ring *ring)
+{
+	struct xbng_pending *req;
+
+	req = list_first_entry_or_null(&ring->free_pending,
+				       struct xbng_pending, node);
+	if (req) {
+		list_del(&req->node);
+		return req;
+	}
+	/* One descriptor per ring slot is all a correct frontend can use. */
+	if (ring->nr_pending >= ring->nr_slots)
+		return NULL;
+	req = kzalloc(sizeof(*req), GFP_NOIO);
+	if (!req)
+		return NULL;
+	req->ring = ring;
+	ring->nr_pending++;
+	return req;
+}
+
+static void pending_put(struct xbng_ring *ring, struct xbng_pending *req)
+{
+	list_add(&req->node, &ring->free_pending);
+}
+
+static void pending_free_idle(struct xbng_ring *ring)
+{
+	struct xbng_pending *req, *tmp;
+
+	list_for_each_entry_safe(req, tmp, &ring->free_pending, node) {
+		list_del(&req->node);
+		kvfree(req->indirect_segs);
+		kfree(req);
+		ring->nr_pending--;
+	}
+}
+
+/* Segment bookkeeping for indirect requests, made on first use. */
+static bool pending_has_indirect(struct xbng_pending *req)
+{
+	if (!req->indirect_segs)
+		req->indirect_segs = kvcalloc(XBNG_MAX_INDIRECT_SEGS,
+					      sizeof(*req->indirect_segs),
+					      GFP_NOIO);
+	return req->indirect_segs;
+}
+
+/* --- responses --- */
+
+static void ring_respond(struct xbng_ring *ring, u64 id, u8 op, s16 status)
+{
+	xbng_rsp_encode(ring->dev->abi, ring_slot(ring, ring->rsp_prod_pvt),
+			id, op, status);
+	ring->rsp_prod_pvt++;
+}
+
+static void ring_push(struct xbng_ring *ring)
+{
+	struct blkif_sring *sr = ring_hdr(ring);
+	RING_IDX old = ring->rsp_pushed;
+	RING_IDX new = ring->rsp_prod_pvt;
+
+	if (old == new)
+		return;
+	virt_wmb();		/* responses before the index */
+	WRITE_ONCE(sr->rsp_prod, new);
+	ring->rsp_pushed = new;
+	virt_mb();		/* index before reading rsp_event */
+	if ((RING_IDX)(new - READ_ONCE(sr->rsp_event)) < (RING_IDX)(new - old))
+		notify_remote_via_irq(ring->irq);
+}
+
+static void ring_refuse(struct xbng_ring *ring, struct xbng_pending *req,
+			s16 status, const char *why)
+{
+	ring->stats.bad_req++;
+	xbng_warn(ring->dev, "ring %u: op %u id %llu refused: %s\n",
+		  ring->index, req->operation, req->id, why);
+	ring_respond(ring, req->id, req->operation, status);
+	pending_put(ring, req);
+}
+
+static void ring_halt(struct xbng_ring *ring, const char *why, RING_IDX prod)
+{
+	ring->broken = true;
+	xbng_warn(ring->dev, "ring %u: %s (prod %u, cons %u), closing\n",
+		  ring->index, why, prod, ring->req_cons);
+	xenbus_dev_fatal(ring->dev->xdev, -EPROTO, "ring %u: %s", ring->index,
+			 why);
+}
+
+/* --- completions --- */
+
+void xbng_ring_complete(struct xbng_pending *req)
+{
+	struct xbng_ring *ring = req->ring;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->done_lock, flags);
+	list_add_tail(&req->node, &ring->done);
+	spin_unlock_irqrestore(&ring->done_lock, flags);
+	wake_up(&ring->wq);
+}
+
+static s16 status_to_rsp(blk_status_t status)
+{
+	if (status == BLK_STS_OK)
+		return XBNG_RSP_OKAY;
+	if (status == BLK_STS_NOTSUPP)
+		return XBNG_RSP_EOPNOTSUPP;
+	return XBNG_RSP_ERROR;
+}
+
+static void ring_process_done(struct xbng_ring *ring)
+{
+	struct xbng_pending *req, *tmp;
+	LIST_HEAD(done);
+
+	spin_lock_irq(&ring->done_lock);
+	list_splice_init(&ring->done, &done);
+	spin_unlock_irq(&ring->done_lock);
+
+	list_for_each_entry_safe(req, tmp, &done, node) {
+		list_del(&req->node);
+		xbng_unmap_segs(ring, req->segs, req->nr_segs);
+		if (req->status == BLK_STS_NOTSUPP &&
+		    (req->kind == XBNG_KIND_FLUSH ||
+		     req->kind == XBNG_KIND_BARRIER))
+			xbng_dev_withdraw_flush(ring->dev);
+		else if (req->status != BLK_STS_OK)
+			xbng_warn(ring->dev, "ring %u: I/O error %d on id %llu\n",
+				  ring->index, blk_status_to_errno(req->status),
+				  req->id);
+		ring_respond(ring, req->id, req->operation,
+			     status_to_rsp(req->status));
+		ring->inflight--;
+		pending_put(ring, req);
+	}
+	ring_push(ring);
+}
+
+/* Wait for every request in flight; their completions come to us. */
+static void ring_drain(struct xbng_ring *ring)
+{
+	while (ring->inflight) {
+		wait_event(ring->wq, !list_empty_careful(&ring->done));
+		ring_process_done(ring);
+	}
+}
+
+/* --- request intake --- */
+
+/* Copy the segments of an indirect request into private memory. */
+static int ring_read_indirect(struct xbng_ring *ring,
+					    const struct xbng_req *r,
+					    const struct xbng_req_plan *plan)
+{
+	struct xbng_seg_map pages[XBNG_MAX_INDIRECT_PAGES] = {};
+	unsigned int i, done = 0;
+	int err;
+
+	for (i = 0; i < plan->nr_indirect_pages; i++)
+		pages[i].gref = r->indirect_grefs[i];
+	err = xbng_map_segs(ring, pages, plan->nr_indirect_pages, true);
+	if (!err) {
+		for (i = 0; i < plan->nr_indirect_pages; i++) {
+			unsigned int n = min_t(unsigned int,
+					       plan->nr_segs - done,
+					       XBNG_SEGS_PER_INDIRECT_PAGE);
+
+			xbng_indirect_segs_decode(page_address(pages[i].page), 0,
+						  n, ring->indirect_copy + done);
+			done += n;
+		}
+	}
+	xbng_unmap_segs(ring, pages, plan->nr_indirect_pages);
+	return err;
+}
+
+static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
+			  const struct xbng_limits *lim)
+{
+	const struct xbng_seg *segs;
+	struct xbng_req_plan plan;
+	enum xbng_req_err err;
+	struct xbng_req r;
+	u64 nr_sectors;
+	unsigned int i;
+
+	xbng_req_decode(ring->dev->abi, ring->slot_copy, &r);
+	req->id = r.id;
+	req->operation = r.operation;
+	req->status = BLK_STS_OK;
+	req->nr_segs = 0;
+
+	err = xbng_req_check(&r, lim, &plan);
+	if (err)
+		goto refuse;
+
+	if (plan.kind == XBNG_KIND_DISCARD) {
+		ring->stats.ds_req++;
+		ring_respond(ring, req->id, req->operation,
+			     xbng_io_discard(ring, &r, plan.secure));
+		pending_put(ring, req);
+		return;
+	}
+
+	if (plan.nr_indirect_pages) {
+		/* Only a frontend that rewrote the slot under us gets here. */
+		if (!pending_has_indirect(req)) {
+			ring_refuse(ring, req, XBNG_RSP_ERROR, "no memory");
+			return;
+		}
+		if (ring_read_indirect(ring, &r, &plan)) {
+			ring_refuse(ring, req, XBNG_RSP_ERROR,
+				    "bad indirect grant");
+			return;
+		}
+		segs = ring->indirect_copy;
+		req->segs = req->indirect_segs;
+	} else {
+		segs = r.seg;
+		req->segs = req->direct_segs;
+	}
+
+	err = xbng_segs_check(segs, plan.nr_segs, r.sector_number, lim,
+			      &nr_sectors);
+	if (err)
+		goto refuse;
+
+	for (i = 0; i < plan.nr_segs; i++) {
+		req->segs[i].gref = segs[i].gref;
+		req->segs[i].first_sect = segs[i].first_sect;
+		req->segs[i].last_sect = segs[i].last_sect;
+	}
+	req->kind = plan.kind;
+
+	switch (plan.kind) {
+	case XBNG_KIND_READ:
+		ring->stats.rd_req++;
+		ring->stats.rd_sect += nr_sectors;
+		break;
+	case XBNG_KIND_BARRIER:
+		/* Everything before a barrier reaches the disk first. */
+		ring_drain(ring);
+		fallthrough;
+	case XBNG_KIND_FLUSH:
+		ring->stats.f_req++;
+		fallthrough;
+	default:
+		ring->stats.wr_req += plan.nr_segs ? 1 : 0;
+		ring->stats.wr_sect += nr_sectors;
+		break;
+	}
+
+	/* Guest memory is only written to by reads. */
+	if (xbng_map_segs(ring, req->segs, plan.nr_segs,
+			  plan.kind != XBNG_KIND_READ)) {
+		xbng_unmap_segs(ring, req->segs, plan.nr_segs);
+		ring_refuse(ring, req, XBNG_RSP_ERROR, "bad grant");
+		return;
+	}
+	req->nr_segs = plan.nr_segs;
+	ring->inflight++;
+	xbng_io_submit(req, r.sector_number);
+	return;
+
+refuse:
+	ring_refuse(ring, req, xbng_req_err_status(err), xbng_req_err_str(err));
+}
+
+/*
+ * Consume what the frontend queued.  Returns true if requests remain that
+ * could not be taken yet (no free descriptor): a completion will wake us.
+ */
+static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
+{
+	struct blkif_sring *sr = ring_hdr(ring);
+	struct xbng_limits lim = ring->dev->lim;
+	struct xbng_pending *req;
+	RING_IDX rp, rc;
+	u8 op;
+
+	rp = READ_ONCE(sr->req_prod);
+	virt_rmb();		/* index before the requests it covers */
+
+	/*
+	 * A producer index more than a ring ahead of our responses, or behind
+	 * what we consumed, is a frontend that broke the protocol.
+	 */
+	if (rp - ring->rsp_prod_pvt > ring->nr_slots ||
+	    rp - ring->req_cons > ring->nr_slots) {
+		ring_halt(ring, "producer index out of range", rp);
+		return false;
+	}
+
+	for (rc = ring->req_cons; rc != rp && !kthread_should_stop(); ) {
+		req = pending_get(ring);
+		if (!req) {
+			ring->stats.oo_req++;
+			return true;
+		}
+		/* A hint only: the copy below is what gets checked. */
+		op = READ_ONCE(*(u8 *)ring_slot(ring, rc));
+		if (op == XBNG_OP_INDIRECT && !pending_has_indirect(req)) {
+			pending_put(ring, req);
+			return true;
+		}
+		memcpy(ring->slot_copy, ring_slot(ring, rc), ring->slot_size);
+		ring->req_cons = ++rc;
+		barrier();	/* the copy is taken before anything else */
+		ring->last_io = jiffies;
+		*consumed = true;
+		ring_dispatch(ring, req, &lim);
+	}
+	return false;
+}
+
+static bool ring_has_more(struct xbng_ring *ring)
+{
+	struct blkif_sring *sr = ring_hdr(ring);
+
+	if (READ_ONCE(sr->req_prod) != ring->req_cons)
+		return true;
+	/* Ask for an event on the next request, then look once more. */
+	WRITE_ONCE(sr->req_event, ring->req_cons + 1);
+	virt_mb();
+	return READ_ONCE(sr->req_prod) != ring->req_cons;
+}
+
+/* --- housekeeping --- */
+
+static void ring_log_stats(struct xbng_ring *ring)
+{
+	struct xbng_ring_stats *s = &ring->stats;
+
+	pr_info(DRV_NAME ": %s ring %u: oo %llu rd %llu wr %llu f %llu ds %llu bad %llu pgrants %u pool %lu\n",
+		ring->dev->name, ring->index, s->oo_req, s->rd_req, s->wr_req,
+		s->f_req, s->ds_req, s->bad_req, ring->nr_pgrants,
+		ring->pool.free);
+}
+
+static void ring_tick(struct xbng_ring *ring)
+{
+	struct xbng_dev *dev = ring->dev;
+
+	xbng_pgrant_purge(ring, false);
+	xbng_pool_tick(&ring->pool);
+	if (!ring->inflight && time_after(jiffies, ring->last_io + 10 * HZ))
+		pending_free_idle(ring);
+	if (ring->index == 0) {
+		sector_t sectors = bdev_nr_sectors(dev->bdev.bdev);
+
+		if (sectors != READ_ONCE(dev->lim.dev_sectors))
+			xbng_dev_resized(dev, sectors);
+	}
+	if (READ_ONCE(xbng_log_stats) &&
+	    time_after(jiffies, ring->next_stats_log)) {
+		ring_log_stats(ring);
+		ring->next_stats_log = jiffies + 10 * HZ;
+	}
+	ring->next_tick = jiffies + (xbng_pgrant_over_cap(ring) ?
+				     XBNG_TICK_BUSY : XBNG_TICK_IDLE);
+}
+
+static bool ring_has_work(struct xbng_ring *ring)
+{
+	return READ_ONCE(ring->waiting_reqs) ||
+	       !list_empty_careful(&ring->done) || kthread_should_stop();
+}
+
+static int ring_thread(void *data)
+{
+	struct xbng_ring *ring = data;
+
+	set_freezable();
+	ring->next_tick = jiffies + XBNG_TICK_IDLE;
+	while (!kthread_should_stop()) {
+		bool consumed = false, more = false;
+		long timeout = ring->next_tick - jiffies;
+
+		if (try_to_freeze())
+			continue;
+		if (timeout > 0)
+			wait_event_freezable_timeout(ring->wq,
+						     ring_has_work(ring),
+						     timeout);
+		WRITE_ONCE(ring->waiting_reqs, false);
+		smp_mb();	/* clear the flag before looking at the ring */
+
+		ring_process_done(ring);
+		if (!ring->broken) {
+			struct blk_plug plug;
+
+			blk_start_plug(&plug);
+			more = ring_do_requests(ring, &consumed);
+			blk_finish_plug(&plug);
+			ring_push(ring);
+		}
+		/*
+		 * One late EOI per event; an event that brought nothing is
+		 * reported spurious, so Xen throttles a guest storming us.
+		 */
+		if (xchg(&ring->irq_pending, false))
+			xen_irq_lateeoi(ring->irq,
+					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		if (!more && !ring->broken && ring_has_more(ring))
+			WRITE_ONCE(ring->waiting_reqs, true);
+		if (time_after_eq(jiffies, ring->next_tick))
+			ring_tick(ring);
+	}
+
+	/* Nothing is left in flight when the thread is gone. */
+	ring_drain(ring);
+	return 0;
+}
+
+/* --- attach and detach --- */
+
+int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
+		      unsigned int nr_pages, evtchn_port_t evtchn)
+{
+	struct xbng_dev *dev = ring->dev;
+	struct blkif_sring *sr;
+	RING_IDX rsp;
+	int err;
+
+	init_waitqueue_head(&ring->wq);
+	spin_lock_init(&ring->done_lock);
+	INIT_LIST_HEAD(&ring->done);
+	INIT_LIST_HEAD(&ring->free_pending);
+	INIT_LIST_HEAD(&ring->pgrant_lru);
+	ring->pgrants = RB_ROOT;
+	xbng_pool_init(&ring->pool, &dev->pool_stats);
+	ring->last_io = jiffies;
+	ring->initialised = true;
+
+	err = xenbus_map_ring_valloc(dev->xdev, grefs, nr_pages, &ring->sring);
+	if (err) {
+		ring->sring = NULL;
+		return err;
+	}
+	ring->slot_size = xbng_slot_size(dev->abi);
+	ring->nr_slots = xbng_ring_slots(dev->abi, nr_pages);
+
+	/*
+	 * Attach where the frontend's ring stands: after an unbind/rebind of
+	 * the backend, responses up to rsp_prod were already given.
+	 */
+	sr = ring_hdr(ring);
+	rsp = READ_ONCE(sr->rsp_prod);
+	ring->req_cons = rsp;
+	ring->rsp_prod_pvt = rsp;
+	ring->rsp_pushed = rsp;
+	if (READ_ONCE(sr->req_prod) - rsp > ring->nr_slots)
+		return -EIO;
+
+	err = xbng_bind_evtchn_lateeoi(dev->xdev, evtchn, ring_interrupt, 0,
+				       DRV_NAME, ring);
+	if (err < 0)
+		return err;
+	ring->irq = err;
+
+	ring->thread = kthread_run(ring_thread, ring, "xbng.%u.%u-%u",
+				   dev->domid, dev->handle, ring->index);
+	if (IS_ERR(ring->thread)) {
+		err = PTR_ERR(ring->thread);
+		ring->thread = NULL;
+		return err;
+	}
+	return 0;
+}
+
+void xbng_ring_disconnect(struct xbng_ring *ring)
+{
+	struct xbng_dev *dev = ring->dev;
+
+	if (!ring->initialised)
+		return;		/* failed before xbng_ring_connect() */
+	/* The thread drains every request in flight before it exits. */
+	if (ring->thread) {
+		kthread_stop(ring->thread);
+		ring->thread = NULL;
+	}
+	if (ring->irq > 0) {
+		unbind_from_irqhandler(ring->irq, ring);
+		ring->irq = 0;
+	}
+	xbng_pgrant_purge(ring, true);
+	pending_free_idle(ring);
+	xbng_pool_destroy(&ring->pool);
+	if (ring->sring) {
+		xenbus_unmap_ring_vfree(dev->xdev, ring->sring);
+		ring->sring = NULL;
+	}
+}

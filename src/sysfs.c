@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs: per device, the stock statistics/ files (xentop reads them),
+ * physical_device and mode, and the pool/ counters; for the module,
+ * /sys/module/xen_blkback_ng/pool/ with the same counters for all devices.
+ */
+#include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/sysfs.h>
+
+#include "common.h"
+
+static struct xbng_dev *to_xbng(struct device *d)
+{
+	return dev_get_drvdata(d);
+}
+
+/* Sum one counter over the device's rings (counters restart per connection). */
+static u64 sum_ring_stat(struct xbng_dev *dev, size_t offset)
+{
+	unsigned int i;
+	u64 sum = 0;
+
+	mutex_lock(&dev->lock);
+	for (i = 0; i < dev->nr_rings; i++)
+		sum += READ_ONCE(*(u64 *)((char *)&dev->rings[i]->stats +
+					  offset));
+	mutex_unlock(&dev->lock);
+	return sum;
+}
+
+#define XBNG_STAT_ATTR(name)						\
+static ssize_t name##_show(struct device *d, struct device_attribute *a, \
+			   char *buf)					\
+{									\
+	struct xbng_dev *dev = to_xbng(d);				\
+									\
+	return sysfs_emit(buf, "%llu\n", dev ? sum_ring_stat(dev,	\
+		offsetof(struct xbng_ring_stats, name)) : 0ULL);	\
+}									\
+static DEVICE_ATTR_RO(name)
+
+XBNG_STAT_ATTR(oo_req);
+XBNG_STAT_ATTR(rd_req);
+XBNG_STAT_ATTR(wr_req);
+XBNG_STAT_ATTR(f_req);
+XBNG_STAT_ATTR(ds_req);
+XBNG_STAT_ATTR(rd_sect);
+XBNG_STAT_ATTR(wr_sect);
+XBNG_STAT_ATTR(bad_req);
+
+static struct attribute *stat_attrs[] = {
+	&dev_attr_oo_req.attr,
+	&dev_attr_rd_req.attr,
+	&dev_attr_wr_req.attr,
+	&dev_attr_f_req.attr,
+	&dev_attr_ds_req.attr,
+	&dev_attr_rd_sect.attr,
+	&dev_attr_wr_sect.attr,
+	&dev_attr_bad_req.attr,
+	NULL
+};
+
+static const struct attribute_group stat_group = {
+	.name = "statistics",
+	.attrs = stat_attrs,
+};
+
+/* The pool counters, shared by the device's and the module's pool/. */
+static ssize_t pool_stat_show(const struct xbng_pool_stats *st,
+			      const char *name, char *buf)
+{
+	if (!strcmp(name, "free_pages"))
+		return sysfs_emit(buf, "%ld\n",
+				  atomic_long_read(&st->free_pages));
+	if (!strcmp(name, "high_water"))
+		return sysfs_emit(buf, "%ld\n",
+				  atomic_long_read(&st->high_water));
+	if (!strcmp(name, "allocated"))
+		return sysfs_emit(buf, "%lld\n", atomic64_read(&st->allocated));
+	if (!strcmp(name, "released"))
+		return sysfs_emit(buf, "%lld\n", atomic64_read(&st->released));
+	if (!strcmp(name, "pressure_events"))
+		return sysfs_emit(buf, "%lld\n",
+				  atomic64_read(&st->pressure_events));
+	if (!strcmp(name, "squeezes"))
+		return sysfs_emit(buf, "%lld\n", atomic64_read(&st->squeezes));
+	if (!strcmp(name, "last_squeeze_ns"))
+		return sysfs_emit(buf, "%lld\n",
+				  atomic64_read(&st->last_squeeze_ns));
+	return -EINVAL;
+}
+
+static ssize_t dev_pool_show(struct device *d, struct device_attribute *a,
+			     char *buf)
+{
+	struct xbng_dev *dev = to_xbng(d);
+
+	if (!dev)
+		return -ENODEV;
+	return pool_stat_show(&dev->pool_stats, a->attr.name, buf);
+}
+
+static ssize_t dev_policy_show(struct device *d, struct device_attribute *a,
+			       char *buf)
+{
+	return xbng_policy_list(buf, PAGE_SIZE, xbng_pool_policy());
+}
+
+#define XBNG_DEV_POOL_ATTR(name) \
+	static struct device_attribute dev_pool_##name = \
+		__ATTR(name, 0444, dev_pool_show, NULL)
+
+XBNG_DEV_POOL_ATTR(free_pages);
+XBNG_DEV_POOL_ATTR(high_water);
+XBNG_DEV_POOL_ATTR(allocated);
+XBNG_DEV_POOL_ATTR(released);
+XBNG_DEV_POOL_ATTR(pressure_events);
+XBNG_DEV_POOL_ATTR(squeezes);
+static struct device_attribute dev_pool_policy =
+	__ATTR(policy, 0444, dev_policy_show, NULL);
+
+static struct attribute *dev_pool_attrs[] = {
+	&dev_pool_free_pages.attr,
+	&dev_pool_high_water.attr,
+	&dev_pool_allocated.attr,
+	&dev_pool_released.attr,
+	&dev_pool_pressure_events.attr,
+	&dev_pool_squeezes.attr,
+	&dev_pool_policy.attr,
+	NULL
+};
+
+static const struct attribute_group dev_pool_group = {
+	.name = "pool",
+	.attrs = dev_pool_attrs,
+};
+
+static ssize_t physical_device_show(struct device *d,
+				    struct device_attribute *a, char *buf)
+{
+	struct xbng_dev *dev = to_xbng(d);
+
+	if (!dev || !dev->have_bdev)
+		return -ENODEV;
+	return sysfs_emit(buf, "%x:%x\n", dev->major, dev->minor);
+}
+static DEVICE_ATTR_RO(physical_device);
+
+static ssize_t mode_show(struct device *d, struct device_attribute *a,
+			 char *buf)
+{
+	struct xbng_dev *dev = to_xbng(d);
+
+	if (!dev || !dev->have_bdev)
+		return -ENODEV;
+	return sysfs_emit(buf, "%s\n", dev->readonly ? "r" : "w");
+}
+static DEVICE_ATTR_RO(mode);
+
+static struct attribute *dev_attrs[] = {
+	&dev_attr_physical_device.attr,
+	&dev_attr_mode.attr,
+	NULL
+};
+
+static const struct attribute_group dev_group = {
+	.attrs = dev_attrs,
+};
+
+const struct attribute_group *xbng_dev_groups[] = {
+	&dev_group,
+	&stat_group,
+	&dev_pool_group,
+	NULL
+};
+
+/* /sys/module/xen_blkback_ng/pool/ */
+
+static ssize_t global_pool_show(struct kobject *kobj,
+				struct kobj_attribute *a, char *buf)
+{
+	if (!strcmp(a->attr.name, "pages_cost_ram"))
+		return sysfs_emit(buf, "%d\n", xbng_pool_pages_cost_ram());
+	return pool_stat_show(&xbng_global_pool_stats, a->attr.name, buf);
+}
+
+#define XBNG_GLOBAL_POOL_ATTR(name) \
+	static struct kobj_attribute global_pool_##name = \
+		__ATTR(name, 0444, global_pool_show, NULL)
+
+XBNG_GLOBAL_POOL_ATTR(free_pages);
+XBNG_GLOBAL_POOL_ATTR(high_water);
+XBNG_GLOBAL_POOL_ATTR(allocated);
+XBNG_GLOBAL_POOL_ATTR(released);
+XBNG_GLOBAL_POOL_ATTR(pressure_events);
+XBNG_GLOBAL_POOL_ATTR(squeezes);
+XBNG_GLOBAL_POOL_ATTR(last_squeeze_ns);
+XBNG_GLOBAL_POOL_ATTR(pages_cost_ram);
+
+static struct attribute *global_pool_attrs[] = {
+	&global_pool_free_pages.attr,
+	&global_pool_high_water.attr,
+	&global_pool_allocated.attr,
+	&global_pool_released.attr,
+	&global_pool_pressure_events.attr,
+	&global_pool_squeezes.attr,
+	&global_pool_last_squeeze_ns.attr,
+	&global_pool_pages_cost_ram.attr,
+	NULL
+};
+
+static const struct attribute_group global_pool_group = {
+	.attrs = global_pool_attrs,
+};
+
+static struct kobject *global_pool_kobj;
+
+int xbng_sysfs_init(void)
+{
+	int err;
+
+	global_pool_kobj = kobject_create_and_add("pool",
+						  &THIS_MODULE->mkobj.kobj);
+	if (!global_pool_kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(global_pool_kobj, &global_pool_group);
+	if (err) {
+		kobject_put(global_pool_kobj);
+		global_pool_kobj = NULL;
+	}
+	return err;
+}
+
+void xbng_sysfs_exit(void)
+{
+	if (!global_pool_kobj)
+		return;
+	sysfs_remove_group(global_pool_kobj, &global_pool_group);
+	kobject_put(global_pool_kobj);
+	global_pool_kobj = NULL;
+}

@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xenbus side: the backend's state machine and the xenstore protocol.
+ *
+ * Probe advertises what we can do and waits (InitWait).  The hotplug script
+ * writes physical-device, which opens the block device.  When the frontend
+ * is Initialised or Connected and the device is open, we read its ring
+ * details, attach the rings and publish the disk (Connected).  Frontend
+ * Closed, or any reconnect, tears the rings down first, waiting for I/O in
+ * flight.  Every xenbus callback runs in the single xenwatch thread, so
+ * these steps never race with each other; dev->lock only keeps sysfs
+ * readers off the rings while they change.
+ *
+ * Every value read from the frontend's directory is checked by the parsers
+ * in core/xs_values.c; a bad one fails this device only (xenbus_dev_fatal).
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <xen/interface/io/blkif.h>
+
+#include "common.h"
+#include "core/xs_values.h"
+
+#ifdef CONFIG_X86_32
+#define XBNG_NATIVE_ABI XBNG_ABI_X86_32
+#else
+#define XBNG_NATIVE_ABI XBNG_ABI_X86_64
+#endif
+
+/* Read a key as a string; NULL if absent, ERR_PTR on a real error. */
+static char *xs_read(const char *dir, const char *key)
+{
+	char *s = xenbus_read(XBT_NIL, dir, key, NULL);
+
+	if (IS_ERR(s) && PTR_ERR(s) == -ENOENT)
+		return NULL;
+	return s;
+}
+
+/* An optional unsigned key: *present tells whether it was there. */
+static int xs_read_uint(const char *dir, const char *key, u32 max,
+			bool *present, u32 *val)
+{
+	char *s = xs_read(dir, key);
+	int err;
+
+	*present = false;
+	*val = 0;
+	if (!s)
+		return 0;
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = xbng_parse_uint(s, max, val);
+	kfree(s);
+	*present = !err;
+	return err;
+}
+
+static void xbng_disconnect(struct xbng_dev *dev)
+{
+	unsigned int i;
+
+	mutex_lock(&dev->lock);
+	for (i = 0; i < dev->nr_rings; i++) {
+		xbng_ring_disconnect(dev->rings[i]);
+		kvfree(dev->rings[i]);
+	}
+	kfree(dev->rings);
+	dev->rings = NULL;
+	dev->nr_rings = 0;
+	dev->connected = false;
+	mutex_unlock(&dev->lock);
+
+	if (dev->holds_module_ref) {
+		dev->holds_module_ref = false;
+		module_put(THIS_MODULE);
+	}
+}
+
+/* Read one queue's ring references and event channel, and attach it. */
+static int xbng_connect_ring(struct xbng_dev *dev, struct xbng_ring *ring,
+			     const char *dir)
+{
+	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
+	bool present;
+	char key[16];
+	u32 val;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < dev->nr_ring_pages; i++) {
+		err = xbng_ring_ref_key(dev->nr_ring_pages > 1, i, key,
+					sizeof(key));
+		if (!err)
+			err = xs_read_uint(dir, key, U32_MAX, &present, &val);
+		if (!err && !present)
+			err = -ENOENT;
+		if (err) {
+			xenbus_dev_fatal(dev->xdev, err, "reading %s/%s", dir,
+					 key);
+			return err;
+		}
+		grefs[i] = val;
+	}
+	err = xs_read_uint(dir, "event-channel", U32_MAX, &present, &val);
+	if (!err && !present)
+		err = -ENOENT;
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "reading %s/event-channel",
+				 dir);
+		return err;
+	}
+	err = xbng_ring_connect(ring, grefs, dev->nr_ring_pages, val);
+	if (err)
+		xenbus_dev_fatal(dev->xdev, err, "mapping ring %u of %s",
+				 ring->index, dir);
+	return err;
+}
+
+/* Latch the frontend's choices for this connection and attach the rings. */
+static int xbng_connect_rings(struct xbng_dev *dev)
+{
+	struct xenbus_device *xdev = dev->xdev;
+	const char *fe = xdev->otherend;
+	unsigned int nr_queues, i;
+	bool present;
+	char *proto;
+	u32 val;
+	int err;
+
+	proto = xs_read(fe, "protocol");
+	if (IS_ERR(proto)) {
+		xenbus_dev_fatal(xdev, PTR_ERR(proto), "reading protocol");
+		return PTR_ERR(proto);
+	}
+	err = xbng_parse_protocol(proto, XBNG_NATIVE_ABI, &dev->abi);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "unknown protocol %s", proto);
+		kfree(proto);
+		return err;
+	}
+	kfree(proto);
+
+	err = xs_read_uint(fe, "feature-persistent", U32_MAX, &present, &val);
+	dev->persistent = !err && dev->advertise_persistent && val;
+
+	err = xs_read_uint(fe, "multi-queue-num-queues", U32_MAX, &present,
+			   &val);
+	if (!err)
+		err = xbng_nr_queues(present, val, READ_ONCE(xbng_max_queues),
+				     &nr_queues);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "bad multi-queue-num-queues");
+		return err;
+	}
+
+	err = xs_read_uint(fe, "ring-page-order", U32_MAX, &present, &val);
+	if (!err)
+		err = xbng_ring_pages(present, val, xbng_max_ring_order,
+				      &dev->nr_ring_pages);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "bad ring-page-order");
+		return err;
+	}
+
+	dev->rings = kcalloc(nr_queues, sizeof(*dev->rings), GFP_KERNEL);
+	if (!dev->rings) {
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating rings");
+		return -ENOMEM;
+	}
+
+	for (i = 0; i < nr_queues; i++) {
+		struct xbng_ring *ring = kvzalloc(sizeof(*ring), GFP_KERNEL);
+		char *dir;
+
+		if (!ring) {
+			xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", i);
+			return -ENOMEM;
+		}
+		ring->dev = dev;
+		ring->index = i;
+		mutex_lock(&dev->lock);
+		dev->rings[i] = ring;
+		dev->nr_rings = i + 1;
+		mutex_unlock(&dev->lock);
+
+		dir = nr_queues == 1 ? kstrdup(fe, GFP_KERNEL) :
+		      kasprintf(GFP_KERNEL, "%s/queue-%u", fe, i);
+		if (!dir) {
+			xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", i);
+			return -ENOMEM;
+		}
+		err = xbng_connect_ring(dev, ring, dir);
+		kfree(dir);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Publish the disk and go Connected. */
+static void xbng_publish(struct xbng_dev *dev)
+{
+	struct xenbus_device *xdev = dev->xdev;
+	struct block_device *bdev = dev->bdev.bdev;
+	const char *node = xdev->nodename;
+	struct xenbus_transaction xbt;
+	const struct xbng_limits *lim = &dev->lim;
+	int err;
+
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "starting transaction");
+		return;
+	}
+	err = xenbus_printf(xbt, node, "feature-flush-cache", "%d",
+			    lim->flush);
+	if (!err)
+		err = xenbus_printf(xbt, node, "feature-barrier", "%d",
+				    lim->barrier);
+	if (!err && lim->discard) {
+		err = xenbus_printf(xbt, node, "discard-granularity", "%u",
+				    bdev_discard_granularity(bdev));
+		if (!err)
+			err = xenbus_printf(xbt, node, "discard-alignment",
+					    "%u", bdev_discard_alignment(bdev));
+		if (!err)
+			err = xenbus_printf(xbt, node, "discard-secure", "%d",
+					    lim->secure_discard);
+		if (!err)
+			err = xenbus_printf(xbt, node, "feature-discard", "1");
+	}
+	if (!err)
+		err = xenbus_printf(xbt, node, "feature-persistent", "%d",
+				    dev->advertise_persistent);
+	if (!err)
+		err = xenbus_printf(xbt, node, "sectors", "%llu",
+				    (unsigned long long)lim->dev_sectors);
+	if (!err)
+		err = xenbus_printf(xbt, node, "info", "%u", dev->vdisk_info);
+	if (!err)
+		err = xenbus_printf(xbt, node, "sector-size", "%u",
+				    bdev_logical_block_size(bdev));
+	if (!err)
+		err = xenbus_printf(xbt, node, "physical-sector-size", "%u",
+				    bdev_physical_block_size(bdev));
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		xenbus_dev_fatal(xdev, err, "writing %s", node);
+		return;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "ending transaction");
+		return;
+	}
+
+	err = xenbus_switch_state(xdev, XenbusStateConnected);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "switching to Connected");
+		return;
+	}
+	dev->connected = true;
+	/* While a guest uses the disk, rmmod says the module is in use. */
+	if (!dev->holds_module_ref) {
+		__module_get(THIS_MODULE);
+		dev->holds_module_ref = true;
+	}
+	xbng_info(dev, "connected: %u queue(s), ring order %u, %s, persistent grants %s\n",
+		  dev->nr_rings, ilog2(dev->nr_ring_pages),
+		  dev->abi == XBNG_ABI_X86_32 ? "x86_32-abi" : "x86_64-abi",
+		  dev->persistent ? "on" : "off");
+}
+
+static void xbng_try_connect(struct xbng_dev *dev)
+{
+	enum xenbus_state fe = xenbus_read_driver_state(dev->xdev->otherend);
+
+	if (!dev->have_bdev || dev->xdev->state == XenbusStateConnected)
+		return;
+	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
+		return;
+	/* A frontend that reconnects without closing (kexec, crash). */
+	xbng_disconnect(dev);
+	dev->lim.dev_sectors = bdev_nr_sectors(dev->bdev.bdev);
+	if (xbng_connect_rings(dev)) {
+		xbng_disconnect(dev);
+		return;
+	}
+	xbng_publish(dev);
+	if (!dev->connected)
+		xbng_disconnect(dev);
+}
+
+/* Open the backing device the hotplug script named. */
+static int xbng_open_vbd(struct xbng_dev *dev, u32 major, u32 minor,
+			 bool readonly, bool cdrom)
+{
+	struct xbng_limits *lim = &dev->lim;
+	struct block_device *bdev;
+	int err;
+
+	err = xbng_bdev_open(&dev->bdev, MKDEV(major, minor), !readonly, NULL);
+	if (err)
+		return err;
+	bdev = dev->bdev.bdev;
+
+	dev->major = major;
+	dev->minor = minor;
+	dev->readonly = readonly;
+	dev->vdisk_info = 0;
+	if (readonly)
+		dev->vdisk_info |= VDISK_READONLY;
+	if (cdrom || xbng_bdev_is_cdrom(bdev))
+		dev->vdisk_info |= VDISK_CDROM;
+	if (xbng_bdev_is_removable(bdev))
+		dev->vdisk_info |= VDISK_REMOVABLE;
+
+	memset(lim, 0, sizeof(*lim));
+	lim->dev_sectors = bdev_nr_sectors(bdev);
+	lim->logical_block_size = bdev_logical_block_size(bdev);
+	lim->max_indirect_segs = XBNG_MAX_INDIRECT_SEGS;
+	lim->readonly = readonly;
+	if (!readonly) {
+		u32 enable = xenbus_read_unsigned(dev->xdev->nodename,
+						  "discard-enable", 1);
+
+		lim->flush = bdev_write_cache(bdev);
+		lim->barrier = lim->flush;
+		lim->discard = enable && bdev_max_discard_sectors(bdev);
+		lim->secure_discard = lim->discard &&
+				      bdev_max_secure_erase_sectors(bdev);
+	}
+	dev->have_bdev = true;
+	xbng_info(dev, "backing device %x:%x, %llu sectors, %s\n", major,
+		  minor, (unsigned long long)lim->dev_sectors,
+		  readonly ? "read-only" : "writable");
+	return 0;
+}
+
+/* The hotplug script wrote (or rewrote) physical-device. */
+static void xbng_backend_changed(struct xenbus_watch *watch, const char *path,
+				 const char *token)
+{
+	struct xbng_dev *dev = container_of(watch, struct xbng_dev,
+					    backend_watch);
+	struct xenbus_device *xdev = dev->xdev;
+	char *phys, *mode, *type;
+	bool writable = false, cdrom = false;
+	u32 major, minor;
+	int err;
+
+	phys = xs_read(xdev->nodename, "physical-device");
+	if (!phys)
+		return;		/* not written yet: the watch fires again */
+	if (IS_ERR(phys)) {
+		xenbus_dev_fatal(xdev, PTR_ERR(phys), "reading physical-device");
+		return;
+	}
+	err = xbng_parse_physical_device(phys, &major, &minor);
+	kfree(phys);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "bad physical-device");
+		return;
+	}
+	if (dev->have_bdev) {
+		if (major != dev->major || minor != dev->minor)
+			xbng_warn(dev, "changing physical device (%x:%x to %x:%x) is not supported\n",
+				  dev->major, dev->minor, major, minor);
+		return;
+	}
+
+	mode = xs_read(xdev->nodename, "mode");
+	if (IS_ERR_OR_NULL(mode)) {
+		xenbus_dev_fatal(xdev, mode ? PTR_ERR(mode) : -ENOENT,
+				 "reading mode");
+		return;
+	}
+	err = xbng_parse_mode(mode, &writable);
+	kfree(mode);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "bad mode");
+		return;
+	}
+	type = xs_read(xdev->otherend, "device-type");
+	if (!IS_ERR_OR_NULL(type)) {
+		cdrom = !strcmp(type, "cdrom");
+		kfree(type);
+	}
+
+	err = xbng_open_vbd(dev, major, minor, !writable, cdrom);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "opening %x:%x", major, minor);
+		return;
+	}
+	xbng_try_connect(dev);
+}
+
+static void xbng_frontend_changed(struct xenbus_device *xdev,
+				  enum xenbus_state fe_state)
+{
+	struct xbng_dev *dev = dev_get_drvdata(&xdev->dev);
+
+	switch (fe_state) {
+	case XenbusStateInitialising:
+		if (xdev->state == XenbusStateClosed) {
+			xbng_info(dev, "frontend reconnecting\n");
+			xenbus_switch_state(xdev, XenbusStateInitWait);
+		}
+		break;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		xbng_try_connect(dev);
+		break;
+	case XenbusStateClosing:
+		xenbus_switch_state(xdev, XenbusStateClosing);
+		break;
+	case XenbusStateClosed:
+		xbng_disconnect(dev);
+		xenbus_switch_state(xdev, XenbusStateClosed);
+		if (xenbus_dev_is_online(xdev))
+			break;
+		fallthrough;
+	case XenbusStateUnknown:
+		/* The toolstack removed the device: remove() does the rest. */
+		device_unregister(&xdev->dev);
+		break;
+	default:
+		xenbus_dev_fatal(xdev, -EINVAL, "saw state %d at frontend",
+				 fe_state);
+		break;
+	}
+}
+
+static int xbng_probe(struct xenbus_device *xdev,
+		      const struct xenbus_device_id *id)
+{
+	struct xbng_dev *dev;
+	int err;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating backend");
+		return -ENOMEM;
+	}
+	dev->xdev = xdev;
+	dev->domid = xdev->otherend_id;
+	mutex_init(&dev->lock);
+	strscpy(dev->name, dev_name(&xdev->dev), sizeof(dev->name));
+	/* "backend/vbd/DOMID/HANDLE", written by the toolstack. */
+	if (kstrtouint(strrchr(xdev->nodename, '/') + 1, 10, &dev->handle))
+		dev->handle = 0;
+	dev->advertise_persistent = READ_ONCE(xbng_feature_persistent);
+	dev_set_drvdata(&xdev->dev, dev);
+
+	/* Failing to advertise only means the frontend uses less. */
+	err = xenbus_printf(XBT_NIL, xdev->nodename,
+			    "feature-max-indirect-segments", "%u",
+			    XBNG_MAX_INDIRECT_SEGS);
+	if (err)
+		xbng_warn(dev, "cannot advertise indirect segments (%d)\n",
+			  err);
+	err = xenbus_printf(XBT_NIL, xdev->nodename, "multi-queue-max-queues",
+			    "%u", READ_ONCE(xbng_max_queues));
+	if (err)
+		xbng_warn(dev, "cannot advertise multi-queue (%d)\n", err);
+	err = xenbus_printf(XBT_NIL, xdev->nodename, "max-ring-page-order",
+			    "%u", xbng_max_ring_order);
+	if (err)
+		xbng_warn(dev, "cannot advertise ring order (%d)\n", err);
+
+	err = xenbus_watch_pathfmt(xdev, &dev->backend_watch, NULL,
+				   xbng_backend_changed, "%s/%s",
+				   xdev->nodename, "physical-device");
+	if (err)
+		goto fail;
+	dev->watching = true;
+
+	err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	if (err)
+		goto fail;
+	return 0;
+
+fail:
+	if (dev->watching) {
+		unregister_xenbus_watch(&dev->backend_watch);
+		kfree(dev->backend_watch.node);
+	}
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(dev);
+	return err;
+}
+
+static void xbng_remove(struct xenbus_device *xdev)
+{
+	struct xbng_dev *dev = dev_get_drvdata(&xdev->dev);
+
+	if (!dev)
+		return;
+	if (dev->watching) {
+		unregister_xenbus_watch(&dev->backend_watch);
+		kfree(dev->backend_watch.node);
+		dev->watching = false;
+	}
+	xbng_disconnect(dev);
+	if (dev->have_bdev)
+		xbng_bdev_close(&dev->bdev);
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(dev);
+}
+XBNG_DEFINE_XENBUS_REMOVE(xbng_remove);
+
+/* The xenbus shrinker calls this on memory pressure. */
+static void xbng_reclaim_memory(struct xenbus_device *xdev)
+{
+	xbng_pool_pressure();
+}
+XBNG_DEFINE_XENBUS_RECLAIM_MEMORY(xbng_reclaim_memory);
+
+/* The device rejected a flush: stop advertising flushes and barriers. */
+void xbng_dev_withdraw_flush(struct xbng_dev *dev)
+{
+	const char *node = dev->xdev->nodename;
+
+	if (!READ_ONCE(dev->lim.flush) && !READ_ONCE(dev->lim.barrier))
+		return;
+	WRITE_ONCE(dev->lim.flush, false);
+	WRITE_ONCE(dev->lim.barrier, false);
+	xbng_warn(dev, "device does not support flush, withdrawing it\n");
+	xenbus_printf(XBT_NIL, node, "feature-flush-cache", "0");
+	xenbus_printf(XBT_NIL, node, "feature-barrier", "0");
+}
+
+/* Online resize: tell the frontend, and re-announce our state. */
+void xbng_dev_resized(struct xbng_dev *dev, sector_t sectors)
+{
+	struct xenbus_device *xdev = dev->xdev;
+	struct xenbus_transaction xbt;
+	int err;
+
+	xbng_info(dev, "resized from %llu to %llu sectors\n",
+		  (unsigned long long)dev->lim.dev_sectors,
+		  (unsigned long long)sectors);
+	WRITE_ONCE(dev->lim.dev_sectors, sectors);
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		goto fail;
+	err = xenbus_printf(xbt, xdev->nodename, "sectors", "%llu",
+			    (unsigned long long)sectors);
+	if (!err)
+		err = xenbus_printf(xbt, xdev->nodename, "state", "%d",
+				    xdev->state);
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		goto fail;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (!err)
+		return;
+fail:
+	xbng_warn(dev, "cannot announce the new size (%d)\n", err);
+}
+
+static const struct xenbus_device_id xbng_ids[] = {
+	{ "vbd" },
+	{ "" }
+};
+
+static struct xenbus_driver xbng_driver = {
+	.ids = xbng_ids,
+	.probe = xbng_probe,
+	.remove = XBNG_XENBUS_REMOVE(xbng_remove),
+	.otherend_changed = xbng_frontend_changed,
+	XBNG_XENBUS_RECLAIM_MEMORY(xbng_reclaim_memory)
+	.allow_rebind = true,
+	.driver.dev_groups = xbng_dev_groups,
+};
+
+int xbng_xenbus_init(void)
+{
+	int err = xenbus_register_backend(&xbng_driver);
+
+	if (err == -EBUSY)
+		pr_err(DRV_NAME ": another driver already serves 'vbd' devices (the stock xen-blkback?): unload it with 'rmmod xen-blkback', or install the package's blacklist and reboot\n");
+	return err;
+}
+
+void xbng_xenbus_exit(void)
+{
+	xenbus_unregister_driver(&xbng_driver);
+}
