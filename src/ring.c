@@ -29,12 +29,12 @@ static_assert(XBNG_RSP_EOPNOTSUPP == BLKIF_RSP_EOPNOTSUPP);
 static_assert(XBNG_DISCARD_SECURE == BLKIF_DISCARD_SECURE);
 static_assert(XBNG_MAX_DIRECT_SEGS == BLKIF_MAX_SEGMENTS_PER_REQUEST);
 static_assert(XBNG_MAX_INDIRECT_PAGES == BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
-static_assert(XBNG_SEG_WIRE_SIZE == sizeof(struct blkif_request_segment));
-static_assert(XBNG_SRING_HDR_SIZE == offsetof(struct blkif_sring, ring));
+static_assert(sizeof(struct blkif_request_segment) == XBNG_SEG_WIRE_SIZE);
+static_assert(offsetof(struct blkif_sring, ring) == XBNG_SRING_HDR_SIZE);
 static_assert(XBNG_PAGE_SIZE == XEN_PAGE_SIZE);
 #ifdef CONFIG_X86_64
-static_assert(XBNG_SLOT_SIZE_X86_64 == sizeof(union blkif_sring_entry));
-static_assert(XBNG_RSP_SIZE_X86_64 == sizeof(struct blkif_response));
+static_assert(sizeof(union blkif_sring_entry) == XBNG_SLOT_SIZE_X86_64);
+static_assert(sizeof(struct blkif_response) == XBNG_RSP_SIZE_X86_64);
 static_assert(offsetof(struct blkif_request, u.rw.id) == 8);
 static_assert(offsetof(struct blkif_request, u.rw.sector_number) == 16);
 static_assert(offsetof(struct blkif_request, u.rw.seg) == 24);
@@ -227,9 +227,8 @@ static void ring_drain(struct xbng_ring *ring)
 /* --- request intake --- */
 
 /* Copy the segments of an indirect request into private memory. */
-static int ring_read_indirect(struct xbng_ring *ring,
-					    const struct xbng_req *r,
-					    const struct xbng_req_plan *plan)
+static int ring_read_indirect(struct xbng_ring *ring, const struct xbng_req *r,
+			      const struct xbng_req_plan *plan)
 {
 	struct xbng_seg_map pages[XBNG_MAX_INDIRECT_PAGES] = {};
 	unsigned int i, done = 0;
@@ -400,7 +399,7 @@ static bool ring_has_more(struct xbng_ring *ring)
 		return true;
 	/* Ask for an event on the next request, then look once more. */
 	WRITE_ONCE(sr->req_event, ring->req_cons + 1);
-	virt_mb();
+	virt_mb();	/* req_event visible before we read req_prod again */
 	return READ_ONCE(sr->req_prod) != ring->req_cons;
 }
 

@@ -30,35 +30,55 @@ static u64 sum_ring_stat(struct xbng_dev *dev, size_t offset)
 	return sum;
 }
 
-#define XBNG_STAT_ATTR(name)						\
-static ssize_t name##_show(struct device *d, struct device_attribute *a, \
-			   char *buf)					\
-{									\
-	struct xbng_dev *dev = to_xbng(d);				\
-									\
-	return sysfs_emit(buf, "%llu\n", dev ? sum_ring_stat(dev,	\
-		offsetof(struct xbng_ring_stats, name)) : 0ULL);	\
-}									\
-static DEVICE_ATTR_RO(name)
+#define RING_STAT(f) { #f, offsetof(struct xbng_ring_stats, f) }
 
-XBNG_STAT_ATTR(oo_req);
-XBNG_STAT_ATTR(rd_req);
-XBNG_STAT_ATTR(wr_req);
-XBNG_STAT_ATTR(f_req);
-XBNG_STAT_ATTR(ds_req);
-XBNG_STAT_ATTR(rd_sect);
-XBNG_STAT_ATTR(wr_sect);
-XBNG_STAT_ATTR(bad_req);
+static const struct {
+	const char *name;
+	size_t offset;
+} ring_stat_fields[] = {
+	RING_STAT(oo_req), RING_STAT(rd_req), RING_STAT(wr_req),
+	RING_STAT(f_req), RING_STAT(ds_req), RING_STAT(rd_sect),
+	RING_STAT(wr_sect), RING_STAT(bad_req),
+};
+
+static ssize_t ring_stat_show(struct device *d, struct device_attribute *a,
+			      char *buf)
+{
+	struct xbng_dev *dev = to_xbng(d);
+	unsigned int i;
+
+	if (!dev)
+		return -ENODEV;
+	for (i = 0; i < ARRAY_SIZE(ring_stat_fields); i++)
+		if (!strcmp(a->attr.name, ring_stat_fields[i].name))
+			return sysfs_emit(buf, "%llu\n",
+					  sum_ring_stat(dev,
+							ring_stat_fields[i].offset));
+	return -EINVAL;
+}
+
+#define XBNG_DEV_STAT_ATTR(name) \
+	static struct device_attribute dev_stat_##name = \
+		__ATTR(name, 0444, ring_stat_show, NULL)
+
+XBNG_DEV_STAT_ATTR(oo_req);
+XBNG_DEV_STAT_ATTR(rd_req);
+XBNG_DEV_STAT_ATTR(wr_req);
+XBNG_DEV_STAT_ATTR(f_req);
+XBNG_DEV_STAT_ATTR(ds_req);
+XBNG_DEV_STAT_ATTR(rd_sect);
+XBNG_DEV_STAT_ATTR(wr_sect);
+XBNG_DEV_STAT_ATTR(bad_req);
 
 static struct attribute *stat_attrs[] = {
-	&dev_attr_oo_req.attr,
-	&dev_attr_rd_req.attr,
-	&dev_attr_wr_req.attr,
-	&dev_attr_f_req.attr,
-	&dev_attr_ds_req.attr,
-	&dev_attr_rd_sect.attr,
-	&dev_attr_wr_sect.attr,
-	&dev_attr_bad_req.attr,
+	&dev_stat_oo_req.attr,
+	&dev_stat_rd_req.attr,
+	&dev_stat_wr_req.attr,
+	&dev_stat_f_req.attr,
+	&dev_stat_ds_req.attr,
+	&dev_stat_rd_sect.attr,
+	&dev_stat_wr_sect.attr,
+	&dev_stat_bad_req.attr,
 	NULL
 };
 

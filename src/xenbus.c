@@ -514,6 +514,7 @@ static void xbng_remove(struct xenbus_device *xdev)
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(dev);
 }
+
 XBNG_DEFINE_XENBUS_REMOVE(xbng_remove);
 
 /* The xenbus shrinker calls this on memory pressure. */
@@ -521,6 +522,7 @@ static void xbng_reclaim_memory(struct xenbus_device *xdev)
 {
 	xbng_pool_pressure();
 }
+
 XBNG_DEFINE_XENBUS_RECLAIM_MEMORY(xbng_reclaim_memory);
 
 /* The device rejected a flush: stop advertising flushes and barriers. */
