@@ -54,6 +54,11 @@ struct xbng_ring_stats {
 	u64 rd_sect;
 	u64 wr_sect;
 	u64 bad_req;		/* refused as malformed */
+	u64 map_calls;		/* grant-map hypercall batches */
+	u64 map_ops;		/* grants mapped */
+	u64 unmap_calls;
+	u64 unmap_ops;
+	u64 pgrants;		/* persistent grants held now */
 };
 
 /* A grant the frontend let us keep mapped across requests. */
@@ -131,7 +136,7 @@ struct xbng_ring {
 	/* Persistent grants. */
 	struct rb_root pgrants;
 	struct list_head pgrant_lru;
-	unsigned int nr_pgrants;
+	unsigned int nr_pgrants;	/* mirrored in stats.pgrants */
 
 	struct xbng_pool pool;
 	struct xbng_ring_stats stats;

@@ -53,6 +53,7 @@ static bool pgrant_insert(struct xbng_ring *ring, struct xbng_pgrant *new)
 	rb_insert_color(&new->node, &ring->pgrants);
 	list_add_tail(&new->lru, &ring->pgrant_lru);
 	ring->nr_pgrants++;
+	WRITE_ONCE(ring->stats.pgrants, ring->nr_pgrants);
 	return true;
 }
 
@@ -73,6 +74,8 @@ static void unmap_batch(struct xbng_ring *ring, unsigned int n)
 	if (!n)
 		return;
 	ret = gnttab_unmap_refs(ring->unmap_ops, NULL, ring->batch_pages, n);
+	ring->stats.unmap_calls++;
+	ring->stats.unmap_ops += n;
 	for (i = 0; i < n; i++) {
 		if (ret || ring->unmap_ops[i].status != GNTST_okay) {
 			xbng_warn(ring->dev,
@@ -145,6 +148,8 @@ static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 		ring->map_ops[i].handle = XBNG_INVALID_HANDLE;
 	}
 	ret = gnttab_map_refs(ring->map_ops, NULL, ring->batch_pages, n);
+	ring->stats.map_calls++;
+	ring->stats.map_ops += n;
 
 	for (i = 0; i < n; i++) {
 		struct xbng_seg_map *m = ring->batch_maps[i];
@@ -260,6 +265,7 @@ void xbng_pgrant_purge(struct xbng_ring *ring, bool all)
 		rb_erase(&pg->node, &ring->pgrants);
 		list_del(&pg->lru);
 		ring->nr_pgrants--;
+		WRITE_ONCE(ring->stats.pgrants, ring->nr_pgrants);
 		if (excess)
 			excess--;
 		queue_unmap(ring, &nb, pg->page, pg->handle);

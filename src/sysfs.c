@@ -38,7 +38,9 @@ static const struct {
 } ring_stat_fields[] = {
 	RING_STAT(oo_req), RING_STAT(rd_req), RING_STAT(wr_req),
 	RING_STAT(f_req), RING_STAT(ds_req), RING_STAT(rd_sect),
-	RING_STAT(wr_sect), RING_STAT(bad_req),
+	RING_STAT(wr_sect), RING_STAT(bad_req), RING_STAT(map_calls),
+	RING_STAT(map_ops), RING_STAT(unmap_calls), RING_STAT(unmap_ops),
+	RING_STAT(pgrants),
 };
 
 static ssize_t ring_stat_show(struct device *d, struct device_attribute *a,
@@ -69,6 +71,11 @@ XBNG_DEV_STAT_ATTR(ds_req);
 XBNG_DEV_STAT_ATTR(rd_sect);
 XBNG_DEV_STAT_ATTR(wr_sect);
 XBNG_DEV_STAT_ATTR(bad_req);
+XBNG_DEV_STAT_ATTR(map_calls);
+XBNG_DEV_STAT_ATTR(map_ops);
+XBNG_DEV_STAT_ATTR(unmap_calls);
+XBNG_DEV_STAT_ATTR(unmap_ops);
+XBNG_DEV_STAT_ATTR(pgrants);
 
 static struct attribute *stat_attrs[] = {
 	&dev_stat_oo_req.attr,
@@ -79,6 +86,11 @@ static struct attribute *stat_attrs[] = {
 	&dev_stat_rd_sect.attr,
 	&dev_stat_wr_sect.attr,
 	&dev_stat_bad_req.attr,
+	&dev_stat_map_calls.attr,
+	&dev_stat_map_ops.attr,
+	&dev_stat_unmap_calls.attr,
+	&dev_stat_unmap_ops.attr,
+	&dev_stat_pgrants.attr,
 	NULL
 };
 
