@@ -126,25 +126,23 @@ unsigned int xbng_rsp_size(enum xbng_abi abi)
 
 unsigned int xbng_ring_slots(enum xbng_abi abi, unsigned int nr_pages)
 {
-	u64 bytes, fit;
-	unsigned int slots;
+	unsigned int size = xbng_slot_size(abi), slots;
+	u64 bytes;
 
 	if (nr_pages == 0)
 		return 0;
 	/* In 64 bits: nr_pages * 4096 overflows 32 bits from 2^20 pages. */
 	bytes = (u64)nr_pages * XBNG_PAGE_SIZE - XBNG_SRING_HDR_SIZE;
-	fit = bytes / xbng_slot_size(abi);
-	/*
-	 * ring.h's __RD32 rounds down to a power of two; the result is an
-	 * unsigned int, so saturate at the largest 32-bit power of two
-	 * (unreachable with any real ring order).
-	 */
-	if (fit == 0)
+	if (bytes < size)
 		return 0;
-	if (fit >= 0x80000000ull)
-		return 0x80000000u;
+	/*
+	 * ring.h's __RD32: the most slots that fit, rounded down to a power
+	 * of two.  Found by doubling with multiplications only, because a
+	 * 64-bit division would need div_u64() on 32-bit kernels.  Saturates
+	 * at 2^31 (an unsigned int), far above any real ring order.
+	 */
 	slots = 1;
-	while (slots <= fit / 2)
+	while (slots < 0x80000000u && (u64)slots * 2 * size <= bytes)
 		slots <<= 1;
 	return slots;
 }
