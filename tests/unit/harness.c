@@ -65,7 +65,8 @@ static int xt_run(struct xt_case *c)
 	}
 	close(fds[1]);
 	while (len < (ssize_t)sizeof(reason) - 1) {
-		got = read(fds[0], reason + len, sizeof(reason) - 1 - (size_t)len);
+		got = read(fds[0], reason + len,
+			   sizeof(reason) - 1 - (size_t)len);
 		if (got <= 0)
 			break;
 		len += got;

@@ -36,7 +36,7 @@ TEST(policy_find_rejects)
 
 TEST(policy_default_is_static)
 {
-	CHECK(XBNG_DEFAULT_POLICY == &xbng_policy_static);
+	CHECK(&xbng_policy_static == XBNG_DEFAULT_POLICY);
 	CHECK(!xbng_policy_static.release_on_pressure);
 	CHECK(xbng_policy_squeeze.release_on_pressure);
 	CHECK(xbng_policy_idle.release_on_pressure);

@@ -75,3 +75,11 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(UNIT_HDRS) $(XBNG_CORE_SRCS) \
 		$(XBNG_CORE_HDRS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(XBNG_CORE_SRCS)
+
+# Rewrites the committed seed corpus (tests/fuzz/gen_corpus.c says when).
+.PHONY: fuzz-corpus
+fuzz-corpus:
+	@mkdir -p $(FUZZ_DIR) $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
+	$(UNIT_CC) -std=gnu11 -Wall -Wextra -Werror -Isrc/core -Itests/unit \
+		-o $(FUZZ_DIR)/gen_corpus tests/fuzz/gen_corpus.c
+	$(FUZZ_DIR)/gen_corpus
