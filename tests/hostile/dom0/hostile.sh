@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The hostile-guest tests, run inside dom0 by the lab's driver.sh (this file
+# is appended to the lab's tests.sh in the hostile overlay, so the lab's
+# helpers from lib.sh and tests.sh are available).
+#
+# One guest, "hg", boots a busybox initramfs WITHOUT xen-blkfront but with
+# xen-gntalloc and xen-evtchn, plus /bin/xbng-hostile: a user-space blkif
+# frontend.  Every test hot-plugs a fresh disk as xvdb (devid 51728), runs
+# one case of xbng-hostile against it and then asserts, in dom0:
+#   - the case got the answer the program expects (its exit status; every
+#     check it made is in $LAB_T/case.out),
+#   - the backend logged the refusal (ng: a line naming the device; at most
+#     HOSTILE_MAX_LOG lines, i.e. rate-limited),
+#   - the disk detaches and dom0 maps no more grants of hg than before,
+#   - (driver.sh) no BUG/WARNING/Oops/Call Trace in dom0's kernel log.
+# With LAB_BACKEND=stock the same runs; the log-line rule is information only.
+
+HG=hg
+HG_DEVID=51728
+HOSTILE_MAX_LOG=${HOSTILE_MAX_LOG:-100}
+
+test_limit() {
+	case "$1" in
+	hostile-flap-1000) echo 1800 ;;
+	hostile-flap | hostile-event-storm | hostile-ring-rewrite) echo 400 ;;
+	hostile-unload) echo 200 ;;
+	*) echo 240 ;;
+	esac
+}
+
+hg_need() {
+	local log=$CONSOLE_DIR/guest-$HG.log off
+	if guest_running "$HG" && gcmd_q "$HG" 20 true; then
+		return 0
+	fi
+	xl destroy "$HG" >/dev/null 2>&1
+	cat >"/tmp/$HG.cfg" <<-EOF
+		name = "$HG"
+		type = "pv"
+		kernel = "/opt/domu/vmlinuz"
+		ramdisk = "/opt/domu/hostile.gz"
+		extra = "console=hvc0 loglevel=4"
+		memory = 192
+		vcpus = 2
+		on_poweroff = "destroy"
+		on_reboot = "destroy"
+		on_crash = "preserve"
+	EOF
+	off=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	timeout 120 xl create "/tmp/$HG.cfg" >"$LAB_T/xl-create-$HG.log" 2>&1 ||
+		fail "xl create $HG failed: $(tail -n 2 "$LAB_T/xl-create-$HG.log" | tr '\n' ' ')"
+	wait_for 180 log_has_since "$log" "$off" '^@@READY' ||
+		fail "guest $HG: agent not ready within 180 s"
+	gcmd "$HG" 20 'test -c /dev/xen/gntalloc && test -c /dev/xen/evtchn && test -c /dev/xen/xenbus && ! test -d /sys/module/xen_blkfront' \
+		>/dev/null || fail "guest $HG lacks /dev/xen/{gntalloc,evtchn,xenbus} or has xen-blkfront"
+}
+
+hg_be() { echo "/local/domain/0/backend/vbd/$(xl domid "$HG")/$HG_DEVID"; }
+
+# Remove any xvdb a failed earlier case left behind.
+hg_clean() {
+	local v
+	if guest_running "$HG"; then
+		for v in $(xl block-list "$HG" 2>/dev/null | awk 'NR > 1 {print $1}'); do
+			timeout 60 xl block-detach "$HG" "$v" >/dev/null 2>&1 ||
+				timeout 30 xl block-detach -f "$HG" "$v" >/dev/null 2>&1
+		done
+	fi
+	losetup -D 2>/dev/null
+}
+
+# Sector 0 holds a known string the guest program looks for.
+hg_pattern() { # DEV
+	{ printf 'XBNG-HOSTILE-PATTERN'; head -c 4076 /dev/zero; } >/tmp/hg-pattern
+	dd if=/tmp/hg-pattern of="$1" bs=4096 count=1 oflag=direct conv=notrunc 2>/dev/null
+}
+
+# Lines the backend logged about this device, in this test's dmesg.
+hg_log_lines() { # DOMID
+	dmesg | grep -E "vbd-$1-$HG_DEVID|xen-blkback|xen_blkback|blkback" >"$LAB_T/backend-log.txt"
+	wc -l <"$LAB_T/backend-log.txt"
+}
+
+# hcase CASE ACCESS BACKING LOG -- PROGRAM_ARGS
+#   ACCESS rw|ro, BACKING loop|brd, LOG yes (a log line is expected) | no
+hcase() {
+	local case=$1 access=$2 backing=$3 wantlog=$4 why dev domid base now _ rc be err nlog sum0 sum1 limit
+	shift 5
+	hg_need
+	hg_clean
+	domid=$(xl domid "$HG")
+	base=$(grants_mapped "$domid")
+	case "$backing" in
+	loop) dev=$(mk_loop hostile 64) || fail "losetup failed" ;;
+	brd) dev=$(mk_brd 3) || fail "brd did not load" ;;
+	esac
+	hg_pattern "$dev"
+	sum0=$(dom0_sum "$dev" 64)
+	timeout 90 xl block-attach "$HG" "format=raw,vdev=xvdb,access=$access,target=$dev" \
+		>"$LAB_T/attach.log" 2>&1 ||
+		fail "xl block-attach failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
+	be=$(hg_be)
+	wait_for 30 test "$(xenstore-read "$be/state" 2>/dev/null)" = 2 ||
+		fail "backend $be not in InitWait (state $(xenstore-read "$be/state" 2>/dev/null))"
+	limit=$(($(test_limit "hostile-$case") - 60))
+	gcmd "$HG" "$limit" xbng-hostile -d "$HG_DEVID" "$@" "$case" >"$LAB_T/case.out"
+	rc=$?
+	cat "$LAB_T/case.out"
+	err=$(xenstore-read "/local/domain/0/error/backend/vbd/$domid/$HG_DEVID/error" 2>/dev/null)
+	say "backend state $(xenstore-read "$be/state" 2>/dev/null), error node: ${err:-none}"
+	nlog=$(hg_log_lines "$domid")
+	say "backend log lines: $nlog; first: $(head -n 1 "$LAB_T/backend-log.txt")"
+
+	# Detach: a frontend that vanished does not answer, xl then forces.
+	timeout 90 xl block-detach "$HG" xvdb >"$LAB_T/detach.log" 2>&1 ||
+		timeout 60 xl block-detach -f "$HG" xvdb >>"$LAB_T/detach.log" 2>&1 ||
+		fail "xl block-detach failed: $(tail -n 2 "$LAB_T/detach.log" | tr '\n' ' ')"
+	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$domid-$HG_DEVID" ||
+		fail "backend device vbd-$domid-$HG_DEVID still there 30 s after detach"
+	now=-1
+	for _ in $(seq 10); do
+		now=$(grants_mapped "$domid")
+		[ "$now" -le "$base" ] && break
+		sleep 1
+	done
+	say "grants of $HG mapped by dom0: $base before, $now after"
+	[ "$access" = ro ] && sum1=$(dom0_sum "$dev" 64)
+	[ "$backing" = loop ] && losetup -d "$dev"
+
+	# The verdict, most important first.
+	[ "$rc" = 124 ] && fail "case timed out in the guest after $limit s"
+	if [ "$rc" != 0 ]; then
+		why=$(grep -m 1 -E 'FAIL$' "$LAB_T/case.out" | sed 's/^CASE //')
+		fail "${why:-xbng-hostile exited $rc: $(tail -n 1 "$LAB_T/case.out")}"
+	fi
+	[ "$now" -le "$base" ] || fail "dom0 still maps $now grants of $HG after detach, $base before"
+	[ "$access" = ro ] && [ "$sum1" != "$sum0" ] && fail "the read-only backing device changed"
+	xl info >/dev/null || fail "xl info fails after the case"
+	if [ "$wantlog" = yes ]; then
+		if [ "$nlog" -lt 1 ]; then
+			[ "$LAB_BACKEND" = ng ] && fail "backend logged nothing about the refusal"
+			say "INFO stock: no log line"
+		fi
+	fi
+	if [ "$nlog" -gt "$HOSTILE_MAX_LOG" ]; then
+		[ "$LAB_BACKEND" = ng ] && fail "backend logged $nlog lines (not rate-limited, max $HOSTILE_MAX_LOG)"
+		say "INFO stock: $nlog log lines"
+	fi
+	return 0
+}
+
+t_hostile-read-ok() { hcase read-ok rw loop no --; }
+t_hostile-op-unknown() { hcase op-unknown rw loop yes --; }
+t_hostile-zero-segs() { hcase zero-segs rw loop yes --; }
+t_hostile-direct-12-segs() { hcase direct-12-segs rw loop yes --; }
+t_hostile-indirect-ok() { hcase indirect-ok rw loop no --; }
+t_hostile-indirect-over-max() { hcase indirect-over-max rw loop yes --; }
+t_hostile-indirect-too-many-pages() { hcase indirect-too-many-pages rw loop yes --; }
+t_hostile-indirect-bad-op() { hcase indirect-bad-op rw loop yes --; }
+t_hostile-indirect-bad-gref() { hcase indirect-bad-gref rw loop yes --; }
+t_hostile-sect-bad() { hcase sect-bad rw loop yes --; }
+t_hostile-past-end() { hcase past-end rw loop yes --; }
+t_hostile-sector-overflow() { hcase sector-overflow rw loop yes --; }
+t_hostile-gref-invalid() { hcase gref-invalid rw loop yes --; }
+t_hostile-gref-foreign() { hcase gref-foreign rw loop yes --; }
+t_hostile-dup-id() { hcase dup-id rw loop no --; }
+t_hostile-discard-past-end() { hcase discard-past-end rw loop yes --; }
+# brd in Debian's 6.1 has no discard.
+t_hostile-discard-unsupported() { hcase discard-unsupported rw brd no --; }
+t_hostile-write-ro() { hcase write-ro ro loop yes --; }
+t_hostile-ring-overflow() { hcase ring-overflow rw loop yes --; }
+t_hostile-ring-backwards() { hcase ring-backwards rw loop yes --; }
+t_hostile-ring-rewrite() { hcase ring-rewrite rw loop no -- -n 400; }
+t_hostile-ring-garbage() { hcase ring-garbage rw loop yes --; }
+t_hostile-xs-order-too-big() { hcase xs-order-too-big rw loop yes --; }
+t_hostile-xs-order-huge() { hcase xs-order-huge rw loop yes --; }
+t_hostile-xs-queues-0() { hcase xs-queues-0 rw loop yes --; }
+t_hostile-xs-queues-huge() { hcase xs-queues-huge rw loop yes --; }
+t_hostile-xs-queues-over-max() { hcase xs-queues-over-max rw loop yes --; }
+t_hostile-xs-no-ring-ref() { hcase xs-no-ring-ref rw loop yes --; }
+t_hostile-xs-ring-ref-nonnum() { hcase xs-ring-ref-nonnum rw loop yes --; }
+t_hostile-xs-ring-ref-invalid() { hcase xs-ring-ref-invalid rw loop yes --; }
+t_hostile-xs-no-evtchn() { hcase xs-no-evtchn rw loop yes --; }
+t_hostile-xs-evtchn-nonnum() { hcase xs-evtchn-nonnum rw loop yes --; }
+t_hostile-xs-evtchn-unbound() { hcase xs-evtchn-unbound rw loop yes --; }
+t_hostile-xs-protocol-unknown() { hcase xs-protocol-unknown rw loop yes --; }
+t_hostile-flap() { hcase flap rw loop no -- -n 100; }
+t_hostile-flap-1000() { hcase flap rw loop no -- -n 1000; }
+t_hostile-connect-twice() { hcase connect-twice rw loop no --; }
+t_hostile-vanish-mid-connect() { hcase vanish-mid-connect rw loop no --; }
+t_hostile-vanish-connected() { hcase vanish-connected rw loop no --; }
+
+# The event storm: the guest notifies as fast as it can with an empty ring
+# for 20 s while dom0 times small probes; dom0 must stay responsive (no
+# probe above 5 s) and the ring must still serve a READ afterwards.
+storm_probe() { # prints milliseconds for one probe
+	local t0=${EPOCHREALTIME/./} t1 _
+	xenstore-read /local/domain/0/name >/dev/null
+	for _ in $(seq 3000); do :; done
+	t1=${EPOCHREALTIME/./}
+	echo $(((t1 - t0) / 1000))
+}
+
+t_hostile-event-storm() {
+	local b=0 m=0 v pid _
+	for _ in 1 2 3 4 5; do
+		v=$(storm_probe)
+		[ "$v" -gt "$b" ] && b=$v
+	done
+	(hcase event-storm rw loop no -- -t 20) &
+	pid=$!
+	# attach + guest start take a few seconds; probe through the storm
+	for _ in $(seq 40); do
+		sleep 0.5
+		v=$(storm_probe)
+		[ "$v" -gt "$m" ] && m=$v
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	wait "$pid" || fail "$(cat "$LAB_T/reason" 2>/dev/null || echo 'storm case failed')"
+	say "dom0 probe: worst ${b} ms before the storm, worst ${m} ms during it"
+	[ "$m" -lt 5000 ] || fail "dom0 probe took $m ms during the storm (before: $b ms)"
+}
+
+# Afterwards: no guest left, and the backend module unloads.
+t_hostile-unload() {
+	hg_clean
+	xl destroy "$HG" >/dev/null 2>&1
+	wait_for 20 sh -c "! xl domid $HG >/dev/null 2>&1" || fail "guest $HG does not go away"
+	sleep 2
+	if [ "$LAB_BACKEND" = ng ]; then
+		[ "$(ng_pool free_pages 2>/dev/null || echo 0)" = 0 ] ||
+			say "INFO pool free_pages $(ng_pool free_pages) before unload"
+	fi
+	rmmod "$BACKEND_MOD" || fail "rmmod $BACKEND_MOD failed: $(lsmod | grep -E "^$BACKEND_MOD ")"
+	[ ! -e "/sys/module/$BACKEND_MOD" ] || fail "/sys/module/$BACKEND_MOD still there after rmmod"
+	say "$BACKEND_MOD unloaded"
+}
