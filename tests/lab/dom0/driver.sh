@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the selected tests one by one inside dom0, each in its own bash under
+# a time limit, and prints "LABRESULT PASS name" / "LABRESULT FAIL name:
+# reason" on the console, where tests/lab/run picks them up.  After every
+# test, the new dom0 kernel messages and the new text of every guest console
+# are scanned for kernel warnings: any hit fails that test.
+set -u
+# shellcheck source=/dev/null
+. /lab/lib.sh
+# shellcheck source=/dev/null
+. /lab/tests.sh
+
+BAD_LOG='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|general protection|kernel panic'
+
+result() {
+	echo "LABRESULT $*"
+	echo "$*" >>"$OUT/results.txt"
+}
+
+mkdir -p "$OUT/tests" "$OUT/console"
+dmesg >"$OUT/dom0-boot-dmesg.log"
+dmesg -c >/dev/null
+xl dmesg >"$OUT/xen-boot.log" 2>&1
+
+say "tests: $LAB_TESTS"
+LAB_T=$OUT/tests/_load
+mkdir -p "$LAB_T"
+export LAB_T
+if ! load_backend >"$OUT/load-backend.log" 2>&1; then
+	why=$(tail -n 3 "$OUT/load-backend.log" | tr '\n' ' ')
+	dmesg | tail -n 20 >>"$OUT/load-backend.log"
+	for t in $LAB_TESTS; do
+		result "FAIL $t: backend $BACKEND_MOD did not load: $why"
+	done
+	result DONE
+	exit 0
+fi
+
+declare -A console_off
+for t in $LAB_TESTS; do
+	LAB_T=$OUT/tests/$t
+	mkdir -p "$LAB_T"
+	rm -f "$LAB_T/reason"
+	# Where each guest console stands now: only text after this is scanned.
+	console_off=()
+	for f in "$CONSOLE_DIR"/guest-*.log; do
+		[ -e "$f" ] && console_off[$f]=$(stat -c %s "$f")
+	done
+	limit=$(test_limit "$t")
+	say "test $t (limit $limit s)"
+	t0=$SECONDS
+	LAB_T=$LAB_T timeout -k 10 "$limit" bash -c \
+		'set -u; . /lab/lib.sh; . /lab/tests.sh; cd /tmp; "t_$1"' _ "$t" \
+		>"$LAB_T/log" 2>&1
+	rc=$?
+	dt=$((SECONDS - t0))
+	reason=
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		reason="timed out after $limit s ($(tail -n 1 "$LAB_T/log"))"
+	elif [ "$rc" != 0 ]; then
+		if [ -s "$LAB_T/reason" ]; then
+			reason=$(head -n 1 "$LAB_T/reason")
+		else
+			reason="exited $rc: $(tail -n 1 "$LAB_T/log")"
+		fi
+	fi
+	# Kernel warnings anywhere fail the test, even one that passed.
+	dmesg -c >"$LAB_T/dom0-dmesg.log"
+	cat "$LAB_T/dom0-dmesg.log" >>"$OUT/dom0-dmesg.log"
+	hit=$(grep -E -m 1 "$BAD_LOG" "$LAB_T/dom0-dmesg.log")
+	[ -n "$hit" ] && [ -z "$reason" ] && reason="dom0 kernel log: $hit"
+	for f in "$CONSOLE_DIR"/guest-*.log; do
+		[ -e "$f" ] || continue
+		off=${console_off[$f]:-0}
+		tail -c +$((off + 1)) "$f" | tr -d '\r' >"$LAB_T/console-$(basename "$f")"
+		hit=$(grep -E -m 1 "$BAD_LOG" "$LAB_T/console-$(basename "$f")")
+		[ -n "$hit" ] && [ -z "$reason" ] && reason="$(basename "$f" .log) kernel log: $hit"
+		cp "$f" "$OUT/console/"
+	done
+	xl dmesg -c >>"$OUT/xen-dmesg.log" 2>/dev/null
+	if [ -z "$reason" ]; then
+		result "PASS $t"
+	else
+		result "FAIL $t: $reason"
+	fi
+	say "test $t took $dt s"
+	sync
+done
+result DONE

@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# dom0 helpers for the lab tests: the backend under test, guests and their
+# console agent, disks, grant counting and log checks.  A test calls
+# fail "reason" to stop with a FAIL; anything else that returns non-zero
+# from a test function fails it too, with a generic reason.
+
+# shellcheck source=/dev/null
+. /lab/config
+
+OUT=${OUT:-/out}
+mountpoint -q "$OUT" 2>/dev/null || { OUT=/tmp/out; mkdir -p "$OUT"; }
+CONSOLE_DIR=/var/log/xen/console
+
+if [ "$LAB_BACKEND" = ng ]; then
+	BACKEND_MOD=xen_blkback_ng
+else
+	BACKEND_MOD=xen_blkback
+fi
+NG_SYS=/sys/module/xen_blkback_ng
+
+say() { echo "lab-dom0: $*"; }
+
+# Stop the current test with a reason (the driver reads $LAB_T/reason).
+fail() {
+	echo "$*" >"${LAB_T:-/tmp}/reason"
+	say "FAIL: $*"
+	exit 1
+}
+
+# Poll until a command succeeds: wait_for SECONDS CMD...
+wait_for() {
+	local limit=$1 t0=$SECONDS
+	shift
+	until "$@"; do
+		[ $((SECONDS - t0)) -ge "$limit" ] && return 1
+		sleep 0.2
+	done
+}
+
+load_backend() {
+	if [ "$LAB_BACKEND" = ng ]; then
+		# The stock driver must never claim the vbd devices in ng runs.
+		printf 'blacklist xen_blkback\ninstall xen_blkback /bin/false\n' \
+			>/etc/modprobe.d/lab-ng.conf
+		[ -e /lab/ko/xen-blkback-ng.ko ] || { say "no /lab/ko/xen-blkback-ng.ko"; return 1; }
+		# shellcheck disable=SC2086 # LAB_NG_PARAMS is a list of key=value
+		insmod /lab/ko/xen-blkback-ng.ko ${LAB_NG_PARAMS:-} || return 1
+	else
+		modprobe xen-blkback || return 1
+	fi
+	check_backend_binding
+}
+
+# The module that owns the vbd driver is the one under test, and in ng runs
+# the stock module is not loaded.
+check_backend_binding() {
+	local m
+	if [ "$LAB_BACKEND" = ng ] && [ -e /sys/module/xen_blkback ]; then
+		echo "stock xen_blkback is loaded in an ng run"
+		return 1
+	fi
+	m=$(readlink /sys/bus/xen-backend/drivers/vbd/module 2>/dev/null)
+	case "$m" in
+	*/"$BACKEND_MOD") return 0 ;;
+	esac
+	echo "vbd driver module is '${m:-none}', expected $BACKEND_MOD"
+	return 1
+}
+
+# ---------------------------------------------------------------- guests
+
+# guest_create NAME VCPUS MEMORY_MB: a PV guest running the console agent.
+guest_create() {
+	local name=$1 vcpus=${2:-2} mem=${3:-256} log
+	log=$CONSOLE_DIR/guest-$name.log
+	xl destroy "$name" >/dev/null 2>&1
+	cat >"/tmp/$name.cfg" <<-EOF
+		name = "$name"
+		type = "pv"
+		kernel = "/opt/domu/vmlinuz"
+		ramdisk = "/opt/domu/initrd.gz"
+		extra = "console=hvc0 loglevel=4"
+		memory = $mem
+		vcpus = $vcpus
+		on_poweroff = "destroy"
+		on_reboot = "restart"
+		on_crash = "preserve"
+	EOF
+	local off
+	off=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	timeout 120 xl create "/tmp/$name.cfg" >"$LAB_T/xl-create-$name.log" 2>&1 ||
+		fail "xl create $name failed: $(tail -n 2 "$LAB_T/xl-create-$name.log" | tr '\n' ' ')"
+	wait_for 180 log_has_since "$log" "$off" '^@@READY' ||
+		fail "guest $name: agent not ready within 180 s"
+}
+
+log_has_since() { # FILE OFFSET REGEX
+	tail -c +$(($2 + 1)) "$1" 2>/dev/null | tr -d '\r' | grep -q -E "$3"
+}
+
+guest_running() { xl domid "$1" >/dev/null 2>&1; }
+
+# A guest that answers; recreated if it died in an earlier test.
+need_guest() {
+	local name=$1 vcpus=${2:-2} mem=${3:-256}
+	if guest_running "$name" && gcmd_q "$name" 20 true; then
+		return 0
+	fi
+	guest_create "$name" "$vcpus" "$mem"
+}
+
+# gcmd NAME SECONDS CMD...: run CMD in the guest; its output is printed
+# (and kept in $LAB_T/gout); returns its exit status, 124 on timeout.
+gcmd() {
+	local name=$1 limit=$2 log domid tty off id t0 rc
+	shift 2
+	log=$CONSOLE_DIR/guest-$name.log
+	domid=$(xl domid "$name" 2>/dev/null) || { echo "guest $name not running"; return 125; }
+	tty=$(xenstore-read "/local/domain/$domid/console/tty") || return 125
+	id=g$RANDOM$RANDOM
+	off=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	printf '%s %s\n' "$id" "$*" >"$tty"
+	t0=$SECONDS
+	until log_has_since "$log" "$off" "^@@END $id "; do
+		if [ $((SECONDS - t0)) -ge "$limit" ]; then
+			echo "guest command timed out after $limit s: $*"
+			tail -c +$((off + 1)) "$log" | tr -d '\r' | tee "$LAB_T/gout" | tail -n 20
+			return 124
+		fi
+		sleep 0.3
+	done
+	tail -c +$((off + 1)) "$log" | tr -d '\r' | sed "/^@@END $id /q" >"$LAB_T/gout"
+	rc=$(sed -n "s/^@@END $id \([0-9]*\).*/\1/p" "$LAB_T/gout")
+	sed "/^@@END $id /d" "$LAB_T/gout"
+	return "${rc:-1}"
+}
+
+gcmd_q() { gcmd "$@" >/dev/null 2>&1; }
+
+# The value printed by a guest script as "@@SUM x" in the last command.
+gsum() { sed -n 's/^@@SUM \([0-9a-f]*\).*/\1/p' "$LAB_T/gout" | tail -n 1; }
+
+# ----------------------------------------------------------------- disks
+
+# Devid of a vdev name: xvdb -> 51728 (202 << 8 | index << 4).
+vdev_devid() {
+	local letter=${1#xvd} idx
+	idx=$(($(printf '%d' "'$letter") - 97))
+	echo $(((202 << 8) | (idx << 4)))
+}
+
+backend_dir() { # GUEST VDEV
+	echo "/sys/bus/xen-backend/devices/vbd-$(xl domid "$1")-$(vdev_devid "$2")"
+}
+
+# attach GUEST VDEV TARGET [rw|ro]: hot-plug a disk and wait until the guest
+# sees it; checks that the backend under test serves it.
+attach() {
+	local g=$1 vdev=$2 target=$3 access=${4:-rw} why
+	timeout 90 xl block-attach "$g" "format=raw,vdev=$vdev,access=$access,target=$target" \
+		>"$LAB_T/attach.log" 2>&1 ||
+		fail "xl block-attach $g $vdev $target failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
+	gcmd "$g" 60 waitdev "$vdev" 50 >/dev/null || fail "guest $g did not see $vdev"
+	[ -d "$(backend_dir "$g" "$vdev")" ] || fail "no backend device $(backend_dir "$g" "$vdev")"
+	why=$(check_backend_binding) || fail "$why"
+}
+
+detach() { # GUEST VDEV
+	local g=$1 vdev=$2 bdir
+	bdir=$(backend_dir "$g" "$vdev")
+	timeout 90 xl block-detach "$g" "$vdev" >"$LAB_T/detach.log" 2>&1 ||
+		fail "xl block-detach $g $vdev failed: $(tail -n 2 "$LAB_T/detach.log" | tr '\n' ' ')"
+	wait_for 30 test ! -e "$bdir" || fail "backend $bdir still there 30 s after detach"
+	gcmd "$g" 40 waitgone "$vdev" 30 >/dev/null || fail "guest $g still has $vdev after detach"
+}
+
+# A sparse file on dom0's tmpfs behind a loop device; prints /dev/loopN.
+mk_loop() { # NAME SIZE_MB
+	local f=/tmp/$1.img
+	rm -f "$f"
+	truncate -s "$2M" "$f" || return 1
+	losetup -f --show "$f"
+}
+
+# A brd ramdisk; the module is loaded once with 4 disks of 160 MiB.
+mk_brd() { # INDEX
+	[ -e /sys/module/brd ] || modprobe brd rd_nr=4 rd_size=163840 max_part=0 || return 1
+	blkdiscard "/dev/ram$1" 2>/dev/null
+	echo "/dev/ram$1"
+}
+
+# sha256 of MIB MiB of a dom0 block device, read past the page cache.
+dom0_sum() { # DEV MIB [SKIP_MIB]
+	dd if="$1" bs=1M count="$2" skip="${3:-0}" iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
+# Write random data in the guest and find the same bytes on the backing
+# device in dom0.
+cross_check() { # GUEST VDEV BACKING MIB
+	local s
+	gcmd "$1" 120 ddsum "$2" "$4" >/dev/null || fail "ddsum on $2 failed in the guest: $(tail -n 3 "$LAB_T/gout" | tr '\n' ' ')"
+	s=$(gsum)
+	[ -n "$s" ] || fail "no checksum from the guest"
+	[ "$(dom0_sum "$3" "$4")" = "$s" ] || fail "$3 in dom0 does not hold what the guest wrote on $2"
+}
+
+# ----------------------------------------------------------------- stats
+
+vbd_stat() { # GUEST VDEV NAME: one of statistics/* of the backend device
+	cat "$(backend_dir "$1" "$2")/statistics/$3" 2>/dev/null || echo -1
+}
+
+# Field N (1-based) of /sys/block/DEV/stat.
+blk_stat() { awk -v n="$2" '{print $n}' "/sys/block/$1/stat"; }
+
+# Grant entries of domain DOMID that are mapped (pinned) right now, from
+# Xen's 'g' debug key dump.
+grants_mapped() {
+	local d=$1
+	xl dmesg -c >>"$OUT/xen-dmesg.log" 2>/dev/null
+	xl debug-keys g
+	sleep 0.5
+	xl dmesg -c >"$LAB_T/gnttab.txt"
+	cat "$LAB_T/gnttab.txt" >>"$OUT/xen-dmesg.log"
+	# Rows follow "grant-table for remote d<N>"; the pin column is the 4th
+	# field once the "(XEN)" prefix is taken off.
+	awk -v d="d$d" '
+		/grant-table for remote/ { cur = $NF; sub(/[^a-z0-9].*$/, "", cur); next }
+		/gnttab_usage_print_all/ { cur = "" }
+		cur == d && $2 ~ /^\[0x/ && $5 !~ /^0x0+$/ { n++ }
+		END { print n + 0 }' "$LAB_T/gnttab.txt"
+}
+
+# ----------------------------------------------------------- ng specifics
+
+ng_param() { cat "$NG_SYS/parameters/$1"; }
+ng_set() { echo "$2" >"$NG_SYS/parameters/$1"; }
+ng_pool() { cat "$NG_SYS/pool/$1"; }
+# Sum of a pool stat over every connected vbd device.
+ng_dev_pool_max() {
+	local f m=0 v
+	for f in /sys/bus/xen-backend/devices/vbd-*/pool/"$1"; do
+		[ -e "$f" ] || continue
+		v=$(cat "$f")
+		[ "$v" -gt "$m" ] && m=$v
+	done
+	echo "$m"
+}

@@ -1,0 +1,438 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The lab tests, one function t_NAME each, run inside dom0 by driver.sh.
+# Every test asserts something it can observe; none passes by default.
+# Test sets (which names run) are chosen by tests/lab/sets.sh on the host.
+#
+# Most tests share one guest, g1 (2 vCPUs, so blkfront opens two queues),
+# created by the first test that needs it and recreated if a test left it
+# dead; each test hot-plugs the disks it needs and removes them at the end.
+
+# Seconds a test may take before the driver kills it.
+test_limit() {
+	case "$1" in
+	integrity-*) echo 600 ;;
+	hotplug-20 | many-disks | two-guests) echo 900 ;;
+	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
+	*) echo 300 ;;
+	esac
+}
+
+# Detach whatever disks a failed earlier test left on GUEST, and free the
+# backing devices nobody uses any more.
+clean_slate() {
+	local g=${1:-g1} v
+	if guest_running "$g"; then
+		for v in $(xl block-list "$g" 2>/dev/null | awk 'NR > 1 {print $1}'); do
+			timeout 60 xl block-detach "$g" "$v" >/dev/null 2>&1 ||
+				timeout 30 xl block-detach -f "$g" "$v" >/dev/null 2>&1
+		done
+	fi
+	dmsetup remove_all >/dev/null 2>&1
+	losetup -D 2>/dev/null
+}
+
+# Every run checks that the backend under test owns the vbd driver.
+t_boot() {
+	xl info >"$LAB_T/xl-info.txt" || fail "xl info failed"
+	grep -q '^xen_major *: 4' "$LAB_T/xl-info.txt" || fail "xl info shows no Xen 4"
+	local why
+	why=$(check_backend_binding) || fail "$why"
+	if [ "$LAB_BACKEND" = ng ]; then
+		[ ! -e /sys/module/xen_blkback ] || fail "stock xen_blkback loaded"
+		[ -d "$NG_SYS/parameters" ] || fail "no $NG_SYS/parameters"
+	fi
+	say "Xen $(awk '/^xen_version/ {print $3}' "$LAB_T/xl-info.txt"), dom0 $(uname -r), backend $BACKEND_MOD"
+}
+
+t_guest-boot() {
+	need_guest g1 2 256
+	gcmd g1 20 nproc >"$LAB_T/nproc" || fail "guest agent does not answer"
+	[ "$(head -n 1 "$LAB_T/nproc")" = 2 ] || fail "guest has $(head -n 1 "$LAB_T/nproc") vCPUs, want 2"
+}
+
+# The integrity matrix plus a dom0-side cross-check on one backing device.
+integrity_on() { # BACKING
+	local dev=$1 d q
+	need_guest g1
+	clean_slate g1
+	attach g1 xvdb "$dev"
+	d=$(xl domid g1)
+	q=$(xenstore-read "/local/domain/$d/device/vbd/$(vdev_devid xvdb)/multi-queue-num-queues" 2>/dev/null)
+	[ "${q:-1}" -ge 2 ] || fail "frontend negotiated ${q:-1} queue(s), want 2"
+	gcmd g1 540 integrity xvdb || fail "fio verify failed on $dev: $(grep -m 1 -E 'fail|err' "$LAB_T/gout")"
+	cross_check g1 xvdb "$dev" 8
+	[ "$(vbd_stat g1 xvdb wr_req)" -gt 0 ] || fail "backend statistics/wr_req did not count the writes"
+	detach g1 xvdb
+}
+
+t_integrity-loop() {
+	local l
+	l=$(mk_loop disk-int 160) || fail "losetup failed"
+	integrity_on "$l"
+}
+
+t_integrity-brd() {
+	local r
+	r=$(mk_brd 0) || fail "brd did not load"
+	integrity_on "$r"
+}
+
+t_integrity-dm() {
+	local l s
+	l=$(mk_loop disk-dm 160) || fail "losetup failed"
+	s=$(blockdev --getsz "$l")
+	dmsetup create labdm --table "0 $s linear $l 0" || fail "dmsetup create failed"
+	integrity_on /dev/mapper/labdm
+	dmsetup remove labdm || fail "dm device still busy after detach"
+}
+
+# Flushes from the guest reach the backing device: the backend counts them
+# (statistics/f_req) and the loop device's own flush counter moves.
+t_flush() {
+	local l f0 b0 f1 b1
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-flush 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d=$(xl domid g1)
+	[ "$(xenstore-read "/local/domain/0/backend/vbd/$d/$(vdev_devid xvdb)/feature-flush-cache" 2>/dev/null)" = 1 ] ||
+		fail "backend does not offer feature-flush-cache on a loop device"
+	f0=$(vbd_stat g1 xvdb f_req)
+	b0=$(blk_stat "${l#/dev/}" 16)
+	gcmd g1 120 fio --name=fl --filename=/dev/xvdb --rw=write --bs=4k --size=1m \
+		--direct=1 --fsync=1 >/dev/null || fail "fio with fsync=1 failed in the guest"
+	f1=$(vbd_stat g1 xvdb f_req)
+	b1=$(blk_stat "${l#/dev/}" 16)
+	say "f_req $f0 -> $f1, loop flushes $b0 -> $b1"
+	[ "$((f1 - f0))" -ge 200 ] || fail "backend counted $((f1 - f0)) flushes for 256 fsyncs"
+	[ "$((b1 - b0))" -ge 200 ] || fail "loop device saw $((b1 - b0)) flushes for 256 fsyncs"
+	detach g1 xvdb
+}
+
+# Discard punches holes in the loop file: fewer blocks allocated and the
+# range reads back as zeros, in the guest and in dom0.
+t_discard() {
+	local l blk0 blk1 zsum
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-discard 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	[ "$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid g1)/$(vdev_devid xvdb)/feature-discard" 2>/dev/null)" = 1 ] ||
+		fail "backend does not offer feature-discard on a loop device"
+	cross_check g1 xvdb "$l" 16
+	blk0=$(stat -c %b /tmp/disk-discard.img)
+	gcmd g1 60 blkdiscard -o 0 -l 8388608 /dev/xvdb || fail "blkdiscard failed in the guest"
+	blk1=$(stat -c %b /tmp/disk-discard.img)
+	say "loop file blocks $blk0 -> $blk1"
+	[ "$((blk0 - blk1))" -ge 16000 ] || fail "discard of 8 MiB freed $(((blk0 - blk1) / 2)) KiB of the loop file"
+	zsum=$(head -c 8388608 /dev/zero | sha256sum | cut -d' ' -f1)
+	[ "$(dom0_sum "$l" 8)" = "$zsum" ] || fail "discarded range does not read as zeros in dom0"
+	gcmd g1 60 devsum xvdb 8 >/dev/null || fail "guest read of the discarded range failed"
+	[ "$(gsum)" = "$zsum" ] || fail "discarded range does not read as zeros in the guest"
+	# The rest of the data is untouched.
+	gcmd g1 60 devsum xvdb 8 8 >/dev/null || fail "guest read failed"
+	[ "$(gsum)" = "$(dom0_sum "$l" 8 8)" ] || fail "data past the discarded range differs"
+	detach g1 xvdb
+}
+
+# A read-only disk: the guest can read, its writes fail with an error, and
+# the backing data does not change.
+t_readonly() {
+	local l before
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-ro 64) || fail "losetup failed"
+	dd if=/dev/urandom of="$l" bs=1M count=4 oflag=direct 2>/dev/null || fail "dom0 could not fill $l"
+	before=$(dom0_sum "$l" 4)
+	attach g1 xvdb "$l" ro
+	gcmd g1 30 cat /sys/block/xvdb/ro >"$LAB_T/ro" || fail "guest cannot read /sys/block/xvdb/ro"
+	[ "$(head -n 1 "$LAB_T/ro")" = 1 ] || fail "guest does not see xvdb read-only"
+	gcmd g1 60 devsum xvdb 4 >/dev/null || fail "guest cannot read the read-only disk"
+	[ "$(gsum)" = "$before" ] || fail "guest reads other data than dom0 wrote"
+	if gcmd g1 60 dd if=/dev/urandom of=/dev/xvdb bs=4k count=16 oflag=direct conv=fsync; then
+		fail "a write to the read-only disk succeeded in the guest"
+	fi
+	grep -q -i -E 'error|not permitted|read-only' "$LAB_T/gout" || fail "write refused without an error message: $(tail -n 1 "$LAB_T/gout")"
+	# The guest's own check can be bypassed (BLKROSET 0); the backend must
+	# still refuse: the write must fail and the backing data stay the same.
+	gcmd g1 30 blockdev --setrw /dev/xvdb >/dev/null
+	gcmd g1 60 dd if=/dev/urandom of=/dev/xvdb bs=4k count=16 oflag=direct conv=fsync >/dev/null &&
+		fail "backend accepted a write to a read-only disk"
+	[ "$(dom0_sum "$l" 4)" = "$before" ] || fail "backing data changed under a read-only disk"
+	detach g1 xvdb
+}
+
+# Online resize: grow the loop file; the guest sees the new size without a
+# reattach (the backend notices on its next request).
+t_resize() {
+	local l want got
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-resize 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	cross_check g1 xvdb "$l" 4
+	truncate -s 96M /tmp/disk-resize.img
+	losetup -c "$l" || fail "losetup -c failed"
+	want=$((96 * 2048))
+	[ "$(blockdev --getsz "$l")" = "$want" ] || fail "loop device did not grow"
+	gcmd g1 60 'for i in $(seq 200); do [ "$(cat /sys/block/xvdb/size)" = '"$want"' ] && exit 0; dd if=/dev/xvdb of=/dev/null bs=4k count=1 iflag=direct 2>/dev/null; usleep 200000; done; exit 1' ||
+		{ got=$(gcmd g1 10 cat /sys/block/xvdb/size); fail "guest sees $got sectors, want $want"; }
+	# The new space is usable and holds data.
+	gcmd g1 60 dd if=/dev/urandom of=/dev/xvdb bs=1M count=4 seek=90 oflag=direct conv=fsync >/dev/null ||
+		fail "guest cannot write the grown part"
+	gcmd g1 60 devsum xvdb 4 90 >/dev/null || fail "guest cannot read the grown part"
+	[ "$(gsum)" = "$(dom0_sum "$l" 4 90)" ] || fail "grown part differs between guest and dom0"
+	detach g1 xvdb
+}
+
+# Hot attach/detach of one disk while another disk of the same guest runs
+# verified I/O; afterwards dom0 holds no grant of the guest beyond what it
+# held before the first attach.
+hotplug_cycles() { # CYCLES
+	local n=$1 base now i l r
+	need_guest g1
+	clean_slate g1
+	base=$(grants_mapped "$(xl domid g1)")
+	l=$(mk_loop disk-hp 64) || fail "losetup failed"
+	r=$(mk_brd 1) || fail "brd did not load"
+	attach g1 xvdb "$l"
+	gcmd g1 20 bg hpio ioloop xvdb >/dev/null || fail "cannot start background I/O"
+	for i in $(seq "$n"); do
+		attach g1 xvdc "$r"
+		gcmd g1 120 ddsum xvdc 2 >/dev/null || fail "cycle $i: I/O on the hot-plugged disk failed"
+		[ "$(dom0_sum "$r" 2)" = "$(gsum)" ] || fail "cycle $i: hot-plugged disk data differs in dom0"
+		detach g1 xvdc
+	done
+	gcmd g1 10 touch /tmp/stop.xvdb >/dev/null
+	gcmd g1 300 bgwait hpio 280 >/dev/null || fail "background verified I/O failed: $(grep -m 1 -E 'fail|err|verify' "$LAB_T/gout")"
+	detach g1 xvdb
+	# Grants go back asynchronously (persistent grants, ring unmap).
+	now=-1
+	for i in $(seq 10); do
+		now=$(grants_mapped "$(xl domid g1)")
+		[ "$now" -le "$base" ] && break
+		sleep 1
+	done
+	say "grants mapped: $base before, $now after"
+	[ "$now" -le "$base" ] || fail "dom0 still maps $now grants of g1 after detach, $base before"
+	if [ "$LAB_BACKEND" = ng ]; then
+		[ "$(ng_pool free_pages)" = 0 ] || fail "pool free_pages $(ng_pool free_pages) after the last detach"
+	fi
+}
+
+t_hotplug() { hotplug_cycles 3; }
+t_hotplug-20() { hotplug_cycles 20; }
+
+# ---------------------------------------------------------------- full set
+
+# Eight disks on one guest, on three kinds of backing, all verified at once.
+t_many-disks() {
+	local i v devs=() l
+	need_guest g1
+	clean_slate g1
+	for i in 0 1 2; do devs+=("$(mk_brd "$i")"); done
+	for i in 3 4 5 6 7; do
+		l=$(mk_loop "disk-m$i" 48) || fail "losetup failed"
+		devs+=("$l")
+	done
+	i=0
+	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do
+		attach g1 "$v" "${devs[$i]}"
+		i=$((i + 1))
+	done
+	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do
+		gcmd g1 10 bg "m$v" fioverify "$v" "m$v" --rw=randwrite --bsrange=4k-256k --iodepth=16 --size=24m >/dev/null ||
+			fail "cannot start I/O on $v"
+	done
+	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do
+		gcmd g1 600 bgwait "m$v" 580 >/dev/null || fail "verified I/O on $v failed: $(grep -m 1 -E 'fail|err' "$LAB_T/gout")"
+	done
+	i=0
+	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do
+		cross_check g1 "$v" "${devs[$i]}" 2
+		i=$((i + 1))
+	done
+	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do detach g1 "$v"; done
+}
+
+# Two guests at once, each verifying its own disk.
+t_two-guests() {
+	local a b
+	need_guest g1
+	clean_slate g1
+	need_guest g2 1 192
+	clean_slate g2
+	a=$(mk_loop disk-ga 96) || fail "losetup failed"
+	b=$(mk_brd 2) || fail "brd did not load"
+	attach g1 xvdb "$a"
+	attach g2 xvdb "$b"
+	gcmd g1 10 bg two fioverify xvdb two --rw=randwrite --bsrange=512-128k --iodepth=32 --size=48m >/dev/null
+	gcmd g2 10 bg two fioverify xvdb two --rw=randwrite --bsrange=512-128k --iodepth=32 --size=48m >/dev/null
+	gcmd g1 600 bgwait two 580 >/dev/null || fail "g1 verify failed"
+	gcmd g2 600 bgwait two 580 >/dev/null || fail "g2 verify failed"
+	cross_check g1 xvdb "$a" 4
+	cross_check g2 xvdb "$b" 4
+	detach g1 xvdb
+	detach g2 xvdb
+	xl destroy g2
+}
+
+# Reboot the guest while it writes: the backend is torn down and serves the
+# rebooted guest again (a new domain id, the same disk).
+t_guest-reboot() {
+	local l d0 d1
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-rb 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d0=$(xl domid g1)
+	gcmd g1 10 bg rbio fioverify xvdb rb --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
+	sleep 3
+	local off
+	off=$(stat -c %s "$CONSOLE_DIR/guest-g1.log")
+	xl reboot -F g1 || fail "xl reboot failed"
+	wait_for 120 log_has_since "$CONSOLE_DIR/guest-g1.log" "$off" '^@@READY' || fail "g1 did not come back after reboot"
+	d1=$(xl domid g1)
+	[ "$d1" != "$d0" ] || fail "domain id did not change across reboot"
+	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$d0-$(vdev_devid xvdb)" || fail "old backend vbd-$d0 still there"
+	gcmd g1 60 waitdev xvdb 50 >/dev/null || fail "rebooted guest does not see its disk"
+	cross_check g1 xvdb "$l" 8
+	detach g1 xvdb
+}
+
+# Destroy the guest while it writes: every backend device and every grant
+# goes away and the domain does not linger as a zombie.
+t_guest-destroy() {
+	local l d
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-ds 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d=$(xl domid g1)
+	gcmd g1 10 bg dsio fioverify xvdb ds --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
+	sleep 3
+	xl destroy g1 || fail "xl destroy failed"
+	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$d-$(vdev_devid xvdb)" || fail "backend vbd-$d still there after destroy"
+	wait_for 30 sh -c "! xl list | grep -q '(null)'" || fail "destroyed domain lingers (grants still mapped?)"
+	wait_for 10 sh -c "! losetup -a | grep -q disk-ds || losetup -d $l" || true
+	need_guest g1
+}
+
+# ------------------------------------------------------- ng only: the pool
+
+# Ring pools under the static policy never keep more than the cap.
+t_pool-static() {
+	local l cap=32 max=0 v i
+	need_guest g1
+	clean_slate g1
+	ng_set pool_policy static || fail "cannot select static"
+	grep -q '\[static\]' "$NG_SYS/parameters/pool_policy" || fail "pool_policy reads '$(ng_param pool_policy)'"
+	ng_set max_buffer_pages "$cap" || fail "cannot set max_buffer_pages"
+	# Without persistent grants every segment goes through pool pages.
+	ng_set feature_persistent N || fail "cannot clear feature_persistent"
+	l=$(mk_loop disk-ps 96) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	gcmd g1 10 bg psio fioverify xvdb ps --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
+		--numjobs=2 --offset_increment=32m --cpus_allowed=0-1 --cpus_allowed_policy=split >/dev/null
+	for i in $(seq 240); do
+		v=$(ng_dev_pool_max free_pages)
+		[ "$v" -gt "$max" ] && max=$v
+		[ -e "$LAB_T/stop" ] && break
+		gcmd_q g1 5 test -e /tmp/psio.rc && break
+		sleep 0.5
+	done
+	gcmd g1 300 bgwait psio 280 >/dev/null || fail "verified I/O failed under static"
+	v=$(ng_dev_pool_max free_pages)
+	[ "$v" -gt "$max" ] && max=$v
+	say "largest per-device free_pages $max, cap $cap per ring"
+	[ "$(cat "$(backend_dir g1 xvdb)/pool/allocated")" -gt 0 ] || fail "the device pool never allocated a page"
+	[ "$max" -le $((cap * 2)) ] || fail "free_pages $max above the cap ($cap per ring, 2 rings)"
+	detach g1 xvdb
+	ng_set feature_persistent Y
+	ng_set max_buffer_pages 1024
+}
+
+# Under squeeze, a dom0 memory-pressure event empties every pool; I/O goes
+# on and verifies.
+t_pool-squeeze() {
+	local l pe0 pe1 f
+	need_guest g1
+	clean_slate g1
+	ng_set pool_policy squeeze || fail "cannot select squeeze"
+	ng_set feature_persistent N
+	l=$(mk_loop disk-sq 96) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	gcmd g1 300 fioverify xvdb sq1 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=32m >/dev/null ||
+		fail "verified I/O failed before the squeeze"
+	say "before: global free_pages $(ng_pool free_pages), device $(ng_dev_pool_max free_pages)"
+	[ "$(ng_pool free_pages)" -gt 0 ] || [ "$(ng_dev_pool_max free_pages)" -gt 0 ] ||
+		fail "pools hold no free pages after I/O, nothing to squeeze"
+	pe0=$(ng_pool pressure_events)
+	echo 3 >/proc/sys/vm/drop_caches
+	pe1=$(ng_pool pressure_events)
+	[ "$pe1" -gt "$pe0" ] || fail "drop_caches did not count a pressure event ($pe0 -> $pe1)"
+	wait_for 10 sh -c "[ \"\$(cat $NG_SYS/pool/free_pages)\" = 0 ]" || fail "global free_pages $(ng_pool free_pages) 10 s after pressure"
+	for f in /sys/bus/xen-backend/devices/vbd-*/pool/free_pages; do
+		wait_for 10 sh -c "[ \"\$(cat $f)\" = 0 ]" || fail "$f is $(cat "$f") 10 s after pressure"
+	done
+	gcmd g1 300 fioverify xvdb sq2 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=32m --offset=40m >/dev/null ||
+		fail "verified I/O failed after the squeeze"
+	detach g1 xvdb
+	ng_set feature_persistent Y
+	ng_set pool_policy static
+}
+
+# Switch the policy back and forth while verified I/O runs.
+t_pool-switch() {
+	local l p i
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-sw 96) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	gcmd g1 10 bg swio fioverify xvdb sw --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
+		--numjobs=2 --offset_increment=32m --cpus_allowed=0-1 --cpus_allowed_policy=split >/dev/null
+	for i in 1 2 3; do
+		for p in squeeze idle static; do
+			ng_set pool_policy "$p" || fail "switching to $p under I/O refused"
+			grep -q "\[$p\]" "$NG_SYS/parameters/pool_policy" || fail "after writing $p pool_policy reads '$(ng_param pool_policy)'"
+			sleep 1
+		done
+	done
+	gcmd g1 300 bgwait swio 280 >/dev/null || fail "verified I/O failed across policy switches"
+	cross_check g1 xvdb "$l" 4
+	detach g1 xvdb
+}
+
+t_pool-badname() {
+	local before out
+	before=$(ng_param pool_policy)
+	out=$( (echo no-such-policy >"$NG_SYS/parameters/pool_policy") 2>&1) &&
+		fail "writing an unknown policy name succeeded"
+	echo "$out" | grep -q 'Invalid argument' || fail "unknown policy refused with '$out', want EINVAL"
+	[ "$(ng_param pool_policy)" = "$before" ] || fail "policy changed to '$(ng_param pool_policy)' after a bad name"
+}
+
+# rmmod is refused while a device is connected, works once none is, and a
+# reloaded module serves again.
+t_lifecycle() {
+	local l
+	need_guest g1
+	clean_slate g1
+	l=$(mk_loop disk-lc 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	if rmmod xen_blkback_ng 2>"$LAB_T/rmmod1"; then
+		fail "rmmod succeeded while vbd-$(xl domid g1) was connected"
+	fi
+	[ -d "$NG_SYS" ] || fail "module gone after a refused rmmod"
+	cross_check g1 xvdb "$l" 4
+	detach g1 xvdb
+	rmmod xen_blkback_ng 2>"$LAB_T/rmmod2" || fail "rmmod refused with no device: $(cat "$LAB_T/rmmod2")"
+	[ ! -d "$NG_SYS" ] || fail "module still present after rmmod"
+	# shellcheck disable=SC2086
+	insmod /lab/ko/xen-blkback-ng.ko ${LAB_NG_PARAMS:-} || fail "reload failed"
+	attach g1 xvdb "$l"
+	cross_check g1 xvdb "$l" 4
+	detach g1 xvdb
+}

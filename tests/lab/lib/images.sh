@@ -1,0 +1,246 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Builds and caches the lab images.  Everything comes from Debian packages
+# through apt; the cache folder is keyed by the versions that go into it, so
+# a new kernel ABI, a new Xen or a new fio makes a new folder instead of a
+# stale image.  Sourced by tests/lab/run; expects log() and die().
+#
+# Cache layout ($LAB_CACHE/<key>/):
+#   xen             the hypervisor (gunzipped: a multiboot ELF QEMU boots)
+#   vmlinuz         the Debian kernel, used as dom0 and domU kernel
+#   dom0.cpio.zst   dom0 root: debootstrap minbase + Xen tools + modules
+#   domu/           pieces of the domU initramfs (xen-blkfront.ko, fio)
+#   complete        written last: a folder without it is rebuilt
+
+LAB_CACHE=${LAB_CACHE:-/var/cache/xen-blkback-ng-lab}
+# Bump when the image recipe below changes in a way that matters.
+LAB_IMAGE_RECIPE=3
+
+# apt-get update once per run, and only when a lookup needs it.
+lab_apt_updated=0
+apt_update_once() {
+	[ "$lab_apt_updated" = 1 ] && return 0
+	log "apt-get update"
+	timeout 600 apt-get update -qq >/dev/null 2>&1 ||
+		log "apt-get update reported errors (continuing with what it fetched)"
+	lab_apt_updated=1
+}
+
+# The candidate version of a package, updating the lists once if unknown.
+pkg_version() {
+	local v
+	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		apt_update_once
+		v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	fi
+	[ -n "$v" ] && [ "$v" != "(none)" ] || return 1
+	echo "$v"
+}
+
+# Host tools the harness needs; installed only when missing.
+ensure_host_tools() {
+	local missing=() cmd pkg
+	for pair in qemu-system-x86_64:qemu-system-x86 debootstrap:debootstrap \
+		zstd:zstd cpio:cpio gcc:gcc make:make dpkg-source:dpkg-dev \
+		flock:util-linux; do
+		cmd=${pair%%:*}
+		pkg=${pair#*:}
+		command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	# busybox must be the static one: it becomes the domU's whole userland.
+	if ! [ -x /bin/busybox ] || ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
+		dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+	fi
+	command -v file >/dev/null 2>&1 || missing+=(file)
+	# Static fio links against these archives.
+	[ -e /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=(zlib1g-dev)
+	[ -e /usr/lib/x86_64-linux-gnu/libaio.a ] || missing+=(libaio-dev)
+	if [ "${#missing[@]}" -gt 0 ]; then
+		apt_update_once
+		log "installing host packages: ${missing[*]}"
+		DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq \
+			--no-install-recommends "${missing[@]}" >/dev/null ||
+			die "apt-get install ${missing[*]} failed"
+	fi
+}
+
+# The kernel ABI of Debian's current 6.1 kernel, e.g. 6.1.0-56-amd64.
+resolve_abi() {
+	local abi
+	abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+	if [ -z "$abi" ]; then
+		apt_update_once
+		abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+	fi
+	[ -n "$abi" ] || die "cannot resolve the kernel ABI from linux-image-amd64"
+	echo "$abi"
+}
+
+# Debian mirror URLs as this host's apt knows them (no host names in here).
+apt_mirror_for() {
+	# $1: suite, e.g. bookworm or bookworm-security
+	apt-cache policy | awk -v s="$1/main" '$3 == s && $2 ~ /^http/ {print $2; exit}'
+}
+
+ensure_headers() {
+	local abi=$1
+	[ -e "/usr/src/linux-headers-$abi/Makefile" ] && return 0
+	apt_update_once
+	log "installing linux-headers-$abi"
+	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq \
+		--no-install-recommends "linux-headers-$abi" >/dev/null ||
+		die "apt-get install linux-headers-$abi failed"
+}
+
+# Sets LAB_IMG to the image folder for this ABI, building it if missing.
+ensure_images() {
+	local abi=$1 kver xver fver key
+	kver=$(pkg_version "linux-image-$abi") || die "no package linux-image-$abi"
+	xver=$(pkg_version xen-hypervisor-4.17-amd64) || die "no package xen-hypervisor-4.17-amd64"
+	fver=$(pkg_version fio) || die "no package fio"
+	key="r$LAB_IMAGE_RECIPE-$abi-k$kver-xen$xver-fio$fver"
+	key=${key//[^A-Za-z0-9._+-]/_}
+	LAB_IMG=$LAB_CACHE/$key
+	mkdir -p "$LAB_CACHE"
+	# One builder at a time; a second run waits for the first one's image.
+	exec 8>"$LAB_CACHE/.lock"
+	flock -w 1800 8 || die "timed out waiting for the image lock"
+	if [ -e "$LAB_IMG/complete" ]; then
+		flock -u 8
+		return 0
+	fi
+	log "building lab images in $LAB_IMG (first run for these package versions)"
+	local t0=$SECONDS
+	rm -rf "$LAB_IMG"
+	mkdir -p "$LAB_IMG"
+	build_kernel_and_xen "$abi" "$kver" "$xver" || die "kernel/Xen extraction failed"
+	build_fio "$fver" || die "static fio build failed"
+	build_dom0_root "$abi" "$xver" || die "dom0 root build failed"
+	date -u +%FT%TZ >"$LAB_IMG/complete"
+	flock -u 8
+	log "images built in $((SECONDS - t0)) s"
+	# Keep the cache from growing without bound: drop older keys.
+	local d
+	for d in "$LAB_CACHE"/r*; do
+		[ "$d" = "$LAB_IMG" ] || rm -rf "$d"
+	done
+}
+
+build_kernel_and_xen() {
+	local abi=$1 kver=$2 xver=$3 work=$LAB_IMG/tmp-debs
+	mkdir -p "$work/k" "$work/x"
+	apt_update_once
+	(cd "$work" && chown _apt . 2>/dev/null; timeout 900 apt-get download -qq "linux-image-$abi=$kver" \
+		"xen-hypervisor-4.17-amd64=$xver") || return 1
+	dpkg-deb -x "$work"/linux-image-*.deb "$work/k" || return 1
+	dpkg-deb -x "$work"/xen-hypervisor-*.deb "$work/x" || return 1
+	gunzip -c "$work/x/boot/xen-4.17-amd64.gz" >"$LAB_IMG/xen" || return 1
+	cp "$work/k/boot/vmlinuz-$abi" "$LAB_IMG/vmlinuz" || return 1
+	# The domU needs only the frontend; keep its module with the image.
+	mkdir -p "$LAB_IMG/domu"
+	find "$work/k/lib/modules/$abi" -name 'xen-blkfront.ko*' -exec cp {} "$LAB_IMG/domu/" \; || return 1
+	mv "$work/k/lib/modules" "$LAB_IMG/modules"
+	rm -rf "$work"
+}
+
+# A static fio from Debian's own source: Debian's fio binary pulls in ~80 MB
+# of shared libraries, too much for a domU initramfs.
+build_fio() {
+	local fver=$1 work=$LAB_IMG/tmp-fio src
+	mkdir -p "$work"
+	# apt-get source needs a deb-src entry; add one for the same mirror.
+	if ! apt-get source --print-uris -qq "fio=$fver" >/dev/null 2>&1; then
+		local m
+		m=$(apt_mirror_for bookworm)
+		[ -n "$m" ] || return 1
+		# Same Signed-By as the host's own entry, or apt refuses the list.
+		local kr=/usr/share/keyrings/debian-archive-keyring.gpg
+		{
+			echo "Types: deb-src"
+			echo "URIs: $m"
+			echo "Suites: bookworm"
+			echo "Components: main"
+			[ -e "$kr" ] && echo "Signed-By: $kr"
+		} >/etc/apt/sources.list.d/xen-blkback-ng-lab-src.sources
+		lab_apt_updated=0
+		apt_update_once
+	fi
+	(cd "$work" && timeout 600 apt-get source -qq --download-only 2>/dev/null "fio=$fver" >/dev/null) || return 1
+	(cd "$work" && dpkg-source -x --no-check ./fio_*.dsc src >/dev/null 2>&1) || return 1
+	src=$work/src
+	# Only what fio's verify and libaio engines need; nothing optional.
+	(cd "$src" && ./configure --build-static --disable-native \
+		--disable-rdma --disable-rbd --disable-http \
+		--disable-numa --disable-pmem --disable-libnfs \
+		>"$work/configure.log" 2>&1 &&
+		make -j"$(nproc)" fio V=1 >"$work/make.log" 2>&1) || {
+		tail -n 20 "$work/configure.log" "$work/make.log" >&2
+		return 1
+	}
+	strip "$src/fio"
+	cp "$src/fio" "$LAB_IMG/domu/fio"
+	rm -rf "$work"
+}
+
+# dom0 root: debootstrap minbase, the Xen tools matching the hypervisor from
+# bookworm-security, the kernel's modules, pruned and packed as initramfs.
+build_dom0_root() {
+	local abi=$1 xver=$2 root=$LAB_IMG/tmp-root m ms
+	m=$(apt_mirror_for bookworm)
+	ms=$(apt_mirror_for bookworm-security)
+	[ -n "$m" ] || { echo "no bookworm mirror in apt-cache policy" >&2; return 1; }
+	timeout 1200 debootstrap --variant=minbase \
+		--include=kmod,busybox,procps,dmsetup,util-linux,coreutils \
+		bookworm "$root" "$m" >"$LAB_IMG/debootstrap.log" 2>&1 || {
+		tail -n 20 "$LAB_IMG/debootstrap.log" >&2
+		return 1
+	}
+	{
+		echo "deb $m bookworm main"
+		echo "deb $m bookworm-updates main"
+		[ -n "$ms" ] && echo "deb $ms bookworm-security main"
+	} >"$root/etc/apt/sources.list"
+	# No daemons may start inside the chroot.
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod +x "$root/usr/sbin/policy-rc.d"
+	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+	mount -t proc proc "$root/proc"
+	local rc=0
+	chroot "$root" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends xen-utils-4.17=$xver \
+		xenstore-utils" >"$LAB_IMG/dom0-apt.log" 2>&1 || rc=1
+	umount "$root/proc"
+	[ "$rc" = 0 ] || { tail -n 20 "$LAB_IMG/dom0-apt.log" >&2; return 1; }
+	rm -f "$root/usr/sbin/policy-rc.d"
+
+	# Modules: the whole tree minus what a dom0 in QEMU never loads.
+	mkdir -p "$root/lib/modules"
+	cp -a "$LAB_IMG/modules/$abi" "$root/lib/modules/"
+	local k=$root/lib/modules/$abi/kernel
+	rm -rf "$k/drivers/gpu" "$k/drivers/media" "$k/drivers/net/wireless" \
+		"$k/drivers/infiniband" "$k/drivers/staging" "$k/sound" \
+		"$k/drivers/net/ethernet" "$k/drivers/iio" "$k/drivers/hid" \
+		"$k/drivers/usb" "$k/drivers/bluetooth" "$k/net/bluetooth" \
+		"$k/drivers/scsi" "$k/drivers/isdn" "$k/drivers/input" \
+		"$k/net/wireless" "$k/net/mac80211" "$k/fs/ocfs2" "$k/fs/btrfs" \
+		"$k/fs/xfs" "$k/fs/nfs" "$k/fs/nfsd" "$k/fs/ceph" "$k/fs/smb" \
+		"$k/drivers/mtd" "$k/drivers/watchdog" "$k/drivers/hwmon"
+	chroot "$root" /sbin/depmod "$abi" || return 1
+	rm -rf "$LAB_IMG/modules"
+
+	# The domU kernel lives in dom0's tree; xl reads it from there.
+	mkdir -p "$root/opt/domu"
+	cp "$LAB_IMG/vmlinuz" "$root/opt/domu/vmlinuz"
+
+	# Prune what a diskless dom0 never reads.
+	rm -rf "$root"/usr/share/{doc,man,info,locale,i18n,zoneinfo,lintian,common-licenses} \
+		"$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* \
+		"$root"/usr/lib/x86_64-linux-gnu/gconv "$root"/usr/lib/xen-4.17/boot 2>/dev/null
+	(cd "$root" && find . -xdev | LC_ALL=C sort | cpio -o -H newc --quiet) |
+		zstd -q -T0 -10 >"$LAB_IMG/dom0.cpio.zst" || return 1
+	rm -rf "$root"
+}
