@@ -163,6 +163,8 @@ struct xbng_req_plan {
  * feature negotiated, segment count, discard range, read-only.  Fills @plan
  * on success.  Segment contents are checked by xbng_segs_check() (for
  * indirect requests only after the indirect pages are mapped and copied).
+ * A DISCARD of 0 sectors passes as a no-op (nothing to submit) when its
+ * start is aligned and inside the device.
  */
 enum xbng_req_err xbng_req_check(const struct xbng_req *req,
 				 const struct xbng_limits *lim,
@@ -173,6 +175,9 @@ enum xbng_req_err xbng_req_check(const struct xbng_req *req,
  * @sector: each first_sect <= last_sect < XBNG_SECTORS_PER_PAGE, the total
  * in logical blocks, and the whole range inside the device without 64-bit
  * overflow.  Stores the total number of 512-byte sectors in @nr_sectors.
+ * Each segment must hold whole logical blocks (one bio_vec each, as in the
+ * stock backend); a logical_block_size that is not a power of two >= 512
+ * refuses everything as MISALIGNED.
  */
 enum xbng_req_err xbng_segs_check(const struct xbng_seg *segs, unsigned int n,
 				  u64 sector, const struct xbng_limits *lim,
