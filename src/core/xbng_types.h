@@ -18,20 +18,26 @@
 #include <string.h>
 #include <errno.h>
 #include <stdio.h>		/* snprintf, which the kernel has too */
+/*
+ * The kernel's own UAPI types and DIV_ROUND_UP (linux-libc-dev): u64 is
+ * then unsigned long long as in the kernel, not uint64_t's unsigned long.
+ */
+#include <linux/types.h>
+#include <linux/const.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int16_t s16;
-typedef int32_t s32;
-typedef int64_t s64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s16 s16;
+typedef __s32 s32;
+typedef __s64 s64;
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 #ifndef DIV_ROUND_UP
-#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define DIV_ROUND_UP __KERNEL_DIV_ROUND_UP
 #endif
 #endif /* __KERNEL__ */
 

@@ -54,17 +54,19 @@ $(UNIT_DIR)/unit_tests: $(UNIT_SRCS) $(UNIT_HDRS) $(XBNG_CORE_SRCS) \
 		$(UNIT_BLKIF_OBJS)
 
 # Once with the native (x86_64) layout, once with the 32-bit guest one.
+# -idirafter: only xen/ may come from the kernel tree; <linux/types.h> must
+# stay the user-space one.
 $(UNIT_DIR)/test_blkif_64.o: tests/unit/test_blkif.c $(UNIT_HDRS) \
 		$(XBNG_CORE_HDRS)
 	@mkdir -p $(UNIT_DIR)
-	$(UNIT_CC) $(UNIT_CFLAGS) -Itests/unit/shim -I$(UNIT_BLKIF_INC) \
+	$(UNIT_CC) $(UNIT_CFLAGS) -Itests/unit/shim -idirafter $(UNIT_BLKIF_INC) \
 		-c -o $@ $<
 
 $(UNIT_DIR)/test_blkif_32.o: tests/unit/test_blkif.c $(UNIT_HDRS) \
 		$(XBNG_CORE_HDRS)
 	@mkdir -p $(UNIT_DIR)
 	$(UNIT_CC) $(UNIT_CFLAGS) -DCONFIG_X86_32 -Itests/unit/shim \
-		-I$(UNIT_BLKIF_INC) -c -o $@ $<
+		-idirafter $(UNIT_BLKIF_INC) -c -o $@ $<
 
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
