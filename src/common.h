@@ -31,6 +31,9 @@
 /* Grant map/unmap hypercalls are batched this many operations at a time. */
 #define XBNG_MAP_BATCH		32
 
+/* Free request descriptors of a ring idle this long are released. */
+#define XBNG_DESC_IDLE		(10 * HZ)
+
 /* How often an otherwise idle ring thread wakes for housekeeping. */
 #define XBNG_TICK_IDLE		HZ
 /* ... and while persistent grants are over their cap. */
@@ -99,7 +102,9 @@ struct xbng_pending {
 	atomic_t bios_left;
 	blk_status_t status;
 	struct xbng_seg_map *segs;	/* direct_segs or indirect_segs */
-	struct xbng_seg_map *indirect_segs;	/* XBNG_MAX_INDIRECT_SEGS */
+	/* Sized to the largest indirect request this descriptor served. */
+	struct xbng_seg_map *indirect_segs;
+	unsigned int indirect_cap;
 	struct xbng_seg_map direct_segs[XBNG_MAX_DIRECT_SEGS];
 };
 
@@ -121,6 +126,7 @@ struct xbng_ring {
 
 	int irq;
 	bool irq_pending;		/* owes a late EOI */
+	bool squeeze_pending;		/* pressure: release idle pools */
 	struct task_struct *thread;
 	wait_queue_head_t wq;
 	bool waiting_reqs;

@@ -121,6 +121,7 @@ static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 	}
 	m->pgrant = pg;
 	m->handle = XBNG_INVALID_HANDLE;
+	XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, 1, sizeof(*pg));
 }
 
 /* Map the batch collected in ring->batch_maps; returns -EIO on any error. */
@@ -240,7 +241,7 @@ bool xbng_pgrant_over_cap(struct xbng_ring *ring)
 }
 
 /*
- * Unmap persistent grants: with @all, every one (the ring is quiet);
+ * Unmap persistent grants: with @all, every one not in use;
  * otherwise those unused for persistent_grant_unused_seconds, and while at
  * the cap the least recently used 5% so that new grants can persist.
  */
@@ -270,6 +271,8 @@ void xbng_pgrant_purge(struct xbng_ring *ring, bool all)
 			excess--;
 		queue_unmap(ring, &nb, pg->page, pg->handle);
 		kfree(pg);
+		XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, -1,
+				-(long)sizeof(*pg));
 	}
 	unmap_batch(ring, nb);
 }

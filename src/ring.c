@@ -11,6 +11,7 @@
 #include <linux/freezer.h>
 #include <linux/interrupt.h>
 #include <linux/vmalloc.h>
+#include <asm/unaligned.h>
 #include <xen/events.h>
 #include <xen/interface/io/blkif.h>
 
@@ -73,6 +74,11 @@ static irqreturn_t ring_interrupt(int irq, void *data)
 
 /* --- request descriptors --- */
 
+static size_t pending_bytes(const struct xbng_pending *req)
+{
+	return sizeof(*req) + req->indirect_cap * sizeof(*req->indirect_segs);
+}
+
 static struct xbng_pending *pending_get(struct xbng_ring *ring)
 {
 	struct xbng_pending *req;
@@ -91,6 +97,7 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 		return NULL;
 	req->ring = ring;
 	ring->nr_pending++;
+	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
 	return req;
 }
 
@@ -99,11 +106,14 @@ static void pending_put(struct xbng_ring *ring, struct xbng_pending *req)
 	list_add(&req->node, &ring->free_pending);
 }
 
+/* Release the free descriptors; those in flight stay. */
 static void pending_free_idle(struct xbng_ring *ring)
 {
 	struct xbng_pending *req, *tmp;
 
 	list_for_each_entry_safe(req, tmp, &ring->free_pending, node) {
+		XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, -1,
+				-(long)pending_bytes(req));
 		list_del(&req->node);
 		kvfree(req->indirect_segs);
 		kfree(req);
@@ -111,14 +121,43 @@ static void pending_free_idle(struct xbng_ring *ring)
 	}
 }
 
-/* Segment bookkeeping for indirect requests, made on first use. */
-static bool pending_has_indirect(struct xbng_pending *req)
+/*
+ * Room for @nr_segs indirect segments.  Frontends use far fewer than the
+ * 256 we advertise (Linux: 32 by default), so size to what is used, in
+ * powers of two to bound the number of reallocations.
+ */
+static bool pending_reserve_segs(struct xbng_ring *ring,
+				 struct xbng_pending *req, unsigned int nr_segs)
 {
-	if (!req->indirect_segs)
-		req->indirect_segs = kvcalloc(XBNG_MAX_INDIRECT_SEGS,
-					      sizeof(*req->indirect_segs),
-					      GFP_NOIO);
-	return req->indirect_segs;
+	struct xbng_seg_map *segs;
+	unsigned int cap;
+	long old_bytes;
+
+	if (nr_segs <= req->indirect_cap)
+		return true;
+	if (nr_segs > XBNG_MAX_INDIRECT_SEGS)
+		return false;
+	cap = max_t(unsigned int, roundup_pow_of_two(nr_segs),
+		    XBNG_MAX_DIRECT_SEGS + 1);
+	segs = kvcalloc(cap, sizeof(*segs), GFP_NOIO);
+	if (!segs)
+		return false;
+	old_bytes = pending_bytes(req);
+	kvfree(req->indirect_segs);
+	req->indirect_segs = segs;
+	req->indirect_cap = cap;
+	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 0,
+			(long)pending_bytes(req) - old_bytes);
+	return true;
+}
+
+/* Pressure emptied our page pool: release the other idle pools too. */
+static void ring_on_pressure(struct xbng_pool *pool)
+{
+	struct xbng_ring *ring = container_of(pool, struct xbng_ring, pool);
+
+	WRITE_ONCE(ring->squeeze_pending, true);
+	wake_up(&ring->wq);
 }
 
 /* --- responses --- */
@@ -282,7 +321,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 
 	if (plan.nr_indirect_pages) {
 		/* Only a frontend that rewrote the slot under us gets here. */
-		if (!pending_has_indirect(req)) {
+		if (!pending_reserve_segs(ring, req, plan.nr_segs)) {
 			ring_refuse(ring, req, XBNG_RSP_ERROR, "no memory");
 			return;
 		}
@@ -354,7 +393,7 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 	struct xbng_limits lim = ring->dev->lim;
 	struct xbng_pending *req;
 	RING_IDX rp, rc;
-	u8 op;
+	u8 *slot;
 
 	rp = READ_ONCE(sr->req_prod);
 	virt_rmb();		/* index before the requests it covers */
@@ -375,13 +414,21 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 			ring->stats.oo_req++;
 			return true;
 		}
-		/* A hint only: the copy below is what gets checked. */
-		op = READ_ONCE(*(u8 *)ring_slot(ring, rc));
-		if (op == XBNG_OP_INDIRECT && !pending_has_indirect(req)) {
+		/*
+		 * A hint only, to allocate before consuming: the copy below
+		 * is what gets checked.  The operation and nr_segments of an
+		 * indirect request sit at offsets 0 and 2 in both ABIs.
+		 */
+		slot = ring_slot(ring, rc);
+		if (READ_ONCE(slot[0]) == XBNG_OP_INDIRECT &&
+		    !pending_reserve_segs(ring, req,
+					  min_t(unsigned int,
+						get_unaligned((u16 *)(slot + 2)),
+						XBNG_MAX_INDIRECT_SEGS))) {
 			pending_put(ring, req);
 			return true;
 		}
-		memcpy(ring->slot_copy, ring_slot(ring, rc), ring->slot_size);
+		memcpy(ring->slot_copy, slot, ring->slot_size);
 		ring->req_cons = ++rc;
 		barrier();	/* the copy is taken before anything else */
 		ring->last_io = jiffies;
@@ -421,7 +468,7 @@ static void ring_tick(struct xbng_ring *ring)
 
 	xbng_pgrant_purge(ring, false);
 	xbng_pool_tick(&ring->pool);
-	if (!ring->inflight && time_after(jiffies, ring->last_io + 10 * HZ))
+	if (!ring->inflight && time_after(jiffies, ring->last_io + XBNG_DESC_IDLE))
 		pending_free_idle(ring);
 	if (ring->index == 0) {
 		sector_t sectors = bdev_nr_sectors(dev->bdev.bdev);
@@ -441,6 +488,7 @@ static void ring_tick(struct xbng_ring *ring)
 static bool ring_has_work(struct xbng_ring *ring)
 {
 	return READ_ONCE(ring->waiting_reqs) ||
+	       READ_ONCE(ring->squeeze_pending) ||
 	       !list_empty_careful(&ring->done) || kthread_should_stop();
 }
 
@@ -481,6 +529,10 @@ static int ring_thread(void *data)
 					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
 		if (!more && !ring->broken && ring_has_more(ring))
 			WRITE_ONCE(ring->waiting_reqs, true);
+		if (xchg(&ring->squeeze_pending, false)) {
+			pending_free_idle(ring);
+			xbng_pgrant_purge(ring, true);
+		}
 		if (time_after_eq(jiffies, ring->next_tick))
 			ring_tick(ring);
 	}
@@ -506,6 +558,7 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 	INIT_LIST_HEAD(&ring->free_pending);
 	INIT_LIST_HEAD(&ring->pgrant_lru);
 	ring->pgrants = RB_ROOT;
+	ring->pool.on_pressure = ring_on_pressure;
 	xbng_pool_init(&ring->pool, &dev->pool_stats);
 	ring->last_io = jiffies;
 	ring->initialised = true;

@@ -99,7 +99,28 @@ static const struct attribute_group stat_group = {
 	.attrs = stat_attrs,
 };
 
-/* The pool counters, shared by the device's and the module's pool/. */
+static ssize_t pool_count_show(const struct xbng_pool_count *c,
+			       const char *field, char *buf)
+{
+	if (!strcmp(field, "held"))
+		return sysfs_emit(buf, "%ld\n", atomic_long_read(&c->held));
+	if (!strcmp(field, "high_water"))
+		return sysfs_emit(buf, "%ld\n",
+				  atomic_long_read(&c->high_water));
+	if (!strcmp(field, "allocated"))
+		return sysfs_emit(buf, "%lld\n", atomic64_read(&c->allocated));
+	if (!strcmp(field, "released"))
+		return sysfs_emit(buf, "%lld\n", atomic64_read(&c->released));
+	if (!strcmp(field, "bytes"))
+		return sysfs_emit(buf, "%ld\n", atomic_long_read(&c->bytes));
+	return -EINVAL;
+}
+
+/*
+ * The pool counters, shared by the device's and the module's pool/:
+ * free grant pages, then desc_* (request descriptors) and pgrant_*
+ * (persistent-grant bookkeeping) with the same five counters each.
+ */
 static ssize_t pool_stat_show(const struct xbng_pool_stats *st,
 			      const char *name, char *buf)
 {
@@ -121,6 +142,10 @@ static ssize_t pool_stat_show(const struct xbng_pool_stats *st,
 	if (!strcmp(name, "last_squeeze_ns"))
 		return sysfs_emit(buf, "%lld\n",
 				  atomic64_read(&st->last_squeeze_ns));
+	if (!strncmp(name, "desc_", 5))
+		return pool_count_show(&st->desc, name + 5, buf);
+	if (!strncmp(name, "pgrant_", 7))
+		return pool_count_show(&st->pgrant, name + 7, buf);
 	return -EINVAL;
 }
 
@@ -150,6 +175,16 @@ XBNG_DEV_POOL_ATTR(allocated);
 XBNG_DEV_POOL_ATTR(released);
 XBNG_DEV_POOL_ATTR(pressure_events);
 XBNG_DEV_POOL_ATTR(squeezes);
+XBNG_DEV_POOL_ATTR(desc_held);
+XBNG_DEV_POOL_ATTR(desc_high_water);
+XBNG_DEV_POOL_ATTR(desc_allocated);
+XBNG_DEV_POOL_ATTR(desc_released);
+XBNG_DEV_POOL_ATTR(desc_bytes);
+XBNG_DEV_POOL_ATTR(pgrant_held);
+XBNG_DEV_POOL_ATTR(pgrant_high_water);
+XBNG_DEV_POOL_ATTR(pgrant_allocated);
+XBNG_DEV_POOL_ATTR(pgrant_released);
+XBNG_DEV_POOL_ATTR(pgrant_bytes);
 static struct device_attribute dev_pool_policy =
 	__ATTR(policy, 0444, dev_policy_show, NULL);
 
@@ -160,6 +195,16 @@ static struct attribute *dev_pool_attrs[] = {
 	&dev_pool_released.attr,
 	&dev_pool_pressure_events.attr,
 	&dev_pool_squeezes.attr,
+	&dev_pool_desc_held.attr,
+	&dev_pool_desc_high_water.attr,
+	&dev_pool_desc_allocated.attr,
+	&dev_pool_desc_released.attr,
+	&dev_pool_desc_bytes.attr,
+	&dev_pool_pgrant_held.attr,
+	&dev_pool_pgrant_high_water.attr,
+	&dev_pool_pgrant_allocated.attr,
+	&dev_pool_pgrant_released.attr,
+	&dev_pool_pgrant_bytes.attr,
 	&dev_pool_policy.attr,
 	NULL
 };
@@ -230,6 +275,16 @@ XBNG_GLOBAL_POOL_ATTR(pressure_events);
 XBNG_GLOBAL_POOL_ATTR(squeezes);
 XBNG_GLOBAL_POOL_ATTR(last_squeeze_ns);
 XBNG_GLOBAL_POOL_ATTR(pages_cost_ram);
+XBNG_GLOBAL_POOL_ATTR(desc_held);
+XBNG_GLOBAL_POOL_ATTR(desc_high_water);
+XBNG_GLOBAL_POOL_ATTR(desc_allocated);
+XBNG_GLOBAL_POOL_ATTR(desc_released);
+XBNG_GLOBAL_POOL_ATTR(desc_bytes);
+XBNG_GLOBAL_POOL_ATTR(pgrant_held);
+XBNG_GLOBAL_POOL_ATTR(pgrant_high_water);
+XBNG_GLOBAL_POOL_ATTR(pgrant_allocated);
+XBNG_GLOBAL_POOL_ATTR(pgrant_released);
+XBNG_GLOBAL_POOL_ATTR(pgrant_bytes);
 
 static struct attribute *global_pool_attrs[] = {
 	&global_pool_free_pages.attr,
@@ -240,6 +295,16 @@ static struct attribute *global_pool_attrs[] = {
 	&global_pool_squeezes.attr,
 	&global_pool_last_squeeze_ns.attr,
 	&global_pool_pages_cost_ram.attr,
+	&global_pool_desc_held.attr,
+	&global_pool_desc_high_water.attr,
+	&global_pool_desc_allocated.attr,
+	&global_pool_desc_released.attr,
+	&global_pool_desc_bytes.attr,
+	&global_pool_pgrant_held.attr,
+	&global_pool_pgrant_high_water.attr,
+	&global_pool_pgrant_allocated.attr,
+	&global_pool_pgrant_released.attr,
+	&global_pool_pgrant_bytes.attr,
 	NULL
 };
 

@@ -102,6 +102,20 @@
 		__maybe_unused = (fn)
 #endif
 
+/*
+ * xenbus_read_driver_state() gained the device as its first argument after
+ * 6.12 (7.2 has it); the path stays, usually dev->otherend.
+ */
+static inline enum xenbus_state
+xbng_read_driver_state(const struct xenbus_device *dev, const char *path)
+{
+#ifdef HAVE_XENBUS_READ_DRIVER_STATE_DEV
+	return xenbus_read_driver_state(dev, path);
+#else
+	return xenbus_read_driver_state(path);
+#endif
+}
+
 /* ---- event channels ---------------------------------------------------- */
 
 /*
@@ -367,13 +381,21 @@ static inline sector_t bdev_nr_sectors(struct block_device *bdev)
 }
 #endif
 
+/*
+ * disk_to_cdi() is the current way; where GENHD_FL_CD still exists (5.10,
+ * which got disk_to_cdi() by backport) the flag is trusted as well.
+ */
 static inline bool xbng_bdev_is_cdrom(struct block_device *bdev)
 {
+	bool cd = false;
+
 #ifdef HAVE_DISK_TO_CDI
-	return disk_to_cdi(bdev->bd_disk) != NULL;
-#else
-	return bdev->bd_disk->flags & GENHD_FL_CD;
+	cd = disk_to_cdi(bdev->bd_disk) != NULL;
 #endif
+#ifdef HAVE_GENHD_FL_CD
+	cd = cd || (bdev->bd_disk->flags & GENHD_FL_CD);
+#endif
+	return cd;
 }
 
 static inline bool xbng_bdev_is_removable(struct block_device *bdev)
@@ -384,13 +406,18 @@ static inline bool xbng_bdev_is_removable(struct block_device *bdev)
 
 /* ---- timers and time ---------------------------------------------------- */
 
+/*
+ * New names since 6.2, the old ones gone in 6.15; stable trees took the two
+ * separately (5.10.262 has timer_delete_sync() only).
+ */
 #ifndef HAVE_TIMER_DELETE
-/* New names since 6.2; the old ones are gone in 6.15. */
 static inline int timer_delete(struct timer_list *timer)
 {
 	return del_timer(timer);
 }
+#endif
 
+#ifndef HAVE_TIMER_DELETE_SYNC
 static inline int timer_delete_sync(struct timer_list *timer)
 {
 	return del_timer_sync(timer);

@@ -37,6 +37,12 @@ static irqreturn_t xbng_ex_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+enum xenbus_state xbng_ex_state(struct xenbus_device *dev);
+enum xenbus_state xbng_ex_state(struct xenbus_device *dev)
+{
+	return xbng_read_driver_state(dev, dev->otherend);
+}
+
 int xbng_ex_evtchn(struct xenbus_device *dev, evtchn_port_t port);
 int xbng_ex_evtchn(struct xenbus_device *dev, evtchn_port_t port)
 {

@@ -160,6 +160,8 @@ required() {
 }
 
 one_of xenbus_remove xenbus_remove_void xenbus_remove_int
+one_of xenbus_read_driver_state xenbus_read_driver_state_dev \
+	xenbus_read_driver_state_path
 if ! have evtchn_lateeoi_xenbus_dev && ! have evtchn_lateeoi_domid; then
 	probe_log evtchn_lateeoi_xenbus_dev
 	die "probe 'evtchn_lateeoi': bind_interdomain_evtchn_to_irqhandler_lateeoi() is missing from $kdir; a backend without late EOI lets a guest flood dom0 with events (XSA-332), refusing to build"

@@ -186,6 +186,33 @@ static void pool_settle(struct xbng_pool *pool, unsigned long added)
 	}
 }
 
+void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
+		     long items, long bytes)
+{
+	struct xbng_pool_stats *st[] = { dev_stats, &xbng_global_pool_stats };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(st); i++) {
+		struct xbng_pool_count *c = (void *)((char *)st[i] +
+						     count_offset);
+		long now = atomic_long_add_return(items, &c->held);
+
+		atomic_long_add(bytes, &c->bytes);
+		if (items > 0) {
+			atomic64_add(items, &c->allocated);
+			raise_high_water(&c->high_water, now);
+		} else {
+			atomic64_add(-items, &c->released);
+		}
+	}
+}
+
+bool xbng_pool_squeezing(void)
+{
+	return xbng_pool_policy()->release_on_pressure &&
+	       now_ms() < (u64)atomic64_read(&squeeze_until_ms);
+}
+
 void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
 {
 	spin_lock_init(&pool->lock);
@@ -283,6 +310,8 @@ static unsigned long pool_squeeze_all(void)
 		spin_lock(&pool->lock);
 		n = pool_shed_locked(pool, 0);
 		spin_unlock(&pool->lock);
+		if (pool->on_pressure)
+			pool->on_pressure(pool);
 
 		/* Each device counts the event once however many rings. */
 		if (st->pressure_seq != pressure_seq) {

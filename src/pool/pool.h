@@ -14,6 +14,18 @@
 
 #include "policy.h"
 
+/*
+ * The other pools a ring keeps besides free pages: request descriptors and
+ * persistent-grant bookkeeping.  Same accounting as the page pool.
+ */
+struct xbng_pool_count {
+	atomic_long_t held;		/* items held now */
+	atomic_long_t high_water;	/* most items held at once */
+	atomic64_t allocated;		/* items created */
+	atomic64_t released;		/* items freed */
+	atomic_long_t bytes;		/* dom0 memory they hold now */
+};
+
 /* Counters shown under pool/ of a device, and once more for the module. */
 struct xbng_pool_stats {
 	atomic_long_t free_pages;	/* free pages held now */
@@ -25,9 +37,16 @@ struct xbng_pool_stats {
 	/* Time from the last pressure event to all free pages released. */
 	atomic64_t last_squeeze_ns;
 	u64 pressure_seq;		/* last event counted; all_pools_lock */
+	struct xbng_pool_count desc;	/* request descriptors */
+	struct xbng_pool_count pgrant;	/* persistent grants */
 };
 
 struct xbng_pool {
+	/*
+	 * Called (spinlocks held, may not sleep) when pressure emptied this
+	 * pool, so that its owner releases its other idle pools too.
+	 */
+	void (*on_pressure)(struct xbng_pool *pool);
 	spinlock_t lock;		/* free and cache together */
 	struct gnttab_page_cache cache;
 	unsigned long free;
@@ -56,6 +75,19 @@ void xbng_pool_put(struct xbng_pool *pool, struct page **pages,
 		   unsigned int n);
 /* Periodic trim to the policy's target (policy switches, idle decay). */
 void xbng_pool_tick(struct xbng_pool *pool);
+
+/*
+ * Account @items items of @bytes bytes in total created (positive) or freed
+ * (negative) in one of a device's other pools, and in the module's total.
+ */
+void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
+		     long items, long bytes);
+#define XBNG_POOL_COUNT(dev_stats, which, items, bytes)			\
+	xbng_pool_count(dev_stats, offsetof(struct xbng_pool_stats, which), \
+			items, bytes)
+
+/* Whether pressure asked pools to stay empty right now. */
+bool xbng_pool_squeezing(void);
 
 /* A memory-pressure signal from outside the shrinker (xenbus). */
 void xbng_pool_pressure(void);

@@ -2,7 +2,8 @@
 /*
  * disk_to_cdi: the gendisk's cdrom_device_info, non-NULL for CD-ROM drives.
  * Mainline 5.16 ("block: add a ->cdi pointer to struct gendisk"), which
- * replaced GENHD_FL_CD (removed in 5.18).  Preferred over genhd_fl_cd.
+ * replaced GENHD_FL_CD (removed in 5.18).  Backported to 5.10.y: Debian's
+ * 5.10.262 has both; compat.h then trusts either.
  */
 #include <linux/blkdev.h>
 #include <linux/cdrom.h>

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenbus_read_driver_state_path: xenbus_read_driver_state(path), the form
+ * from the beginning of xenbus up to at least 6.12.  Excludes
+ * xenbus_read_driver_state_dev.
+ */
+#include <xen/xenbus.h>
+
+typedef enum xenbus_state (*xbng_probe_read_t)(const char *path);
+
+enum xenbus_state xbng_probe(const struct xenbus_device *dev);
+enum xenbus_state xbng_probe(const struct xenbus_device *dev)
+{
+	xbng_probe_read_t read = xenbus_read_driver_state;
+
+	return read(dev->otherend);
+}
