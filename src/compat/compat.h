@@ -159,6 +159,11 @@ static inline int xbng_bind_evtchn_lateeoi(struct xenbus_device *dev,
 typedef unsigned int blk_opf_t;
 #endif
 
+#ifndef HAVE_BIO_MAX_VECS
+/* 5.12 renamed it. */
+#define BIO_MAX_VECS BIO_MAX_PAGES
+#endif
+
 static inline struct bio *xbng_bio_alloc(struct block_device *bdev,
 					 unsigned short nr_vecs, blk_opf_t opf,
 					 gfp_t gfp)

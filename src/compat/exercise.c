@@ -85,7 +85,7 @@ struct bio *xbng_ex_bio(struct block_device *bdev)
 		opf |= REQ_PREFLUSH;
 	if (bdev_fua(bdev))
 		opf |= REQ_FUA;
-	return xbng_bio_alloc(bdev, 1, opf, GFP_NOIO);
+	return xbng_bio_alloc(bdev, BIO_MAX_VECS, opf, GFP_NOIO);
 }
 
 int xbng_ex_discard(struct block_device *bdev, sector_t nr);
