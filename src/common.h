@@ -24,6 +24,7 @@
 
 #include "compat/compat.h"
 #include "core/request.h"
+#include "pool/domain.h"
 #include "pool/pool.h"
 
 #define DRV_NAME "xen-blkback-ng"
@@ -105,6 +106,8 @@ struct xbng_pending {
 	/* Sized to the largest indirect request this descriptor served. */
 	struct xbng_seg_map *indirect_segs;
 	unsigned int indirect_cap;
+	/* Charged to the domain's budget; 0 for the ring's floor descriptor. */
+	size_t charged;
 	struct xbng_seg_map direct_segs[XBNG_MAX_DIRECT_SEGS];
 };
 
@@ -114,6 +117,7 @@ struct xbng_ring {
 	struct xbng_dev *dev;
 	unsigned int index;
 	bool initialised;		/* xbng_ring_connect() ran */
+	bool floor_charged;		/* XBNG_RING_FLOOR charged to domain */
 
 	/* The shared ring, as the frontend laid it out. */
 	void *sring;
@@ -188,7 +192,17 @@ struct xbng_dev {
 	bool holds_module_ref;
 
 	struct xbng_pool_stats pool_stats;
+	struct xbng_domain *domain;	/* budget shared by the guest's disks */
 };
+
+/*
+ * What a ring needs at least, charged to the domain at connect: the ring,
+ * one descriptor and its largest indirect array.  With it the ring always
+ * makes progress, one request at a time, whatever the budget says later.
+ */
+#define XBNG_RING_FLOOR (sizeof(struct xbng_ring) +			\
+			 sizeof(struct xbng_pending) +			\
+			 XBNG_MAX_INDIRECT_SEGS * sizeof(struct xbng_seg_map))
 
 /* xenbus.c */
 int xbng_xenbus_init(void);

@@ -107,9 +107,13 @@ static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 
 	if (ring->nr_pgrants >= READ_ONCE(xbng_max_persistent_grants))
 		return;
-	pg = kmalloc(sizeof(*pg), GFP_NOIO);
-	if (!pg)
+	if (!xbng_domain_charge(ring->dev->domain, sizeof(*pg)))
 		return;
+	pg = kmalloc(sizeof(*pg), GFP_NOIO);
+	if (!pg) {
+		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
+		return;
+	}
 	pg->gref = m->gref;
 	pg->page = m->page;
 	pg->handle = m->handle;
@@ -117,6 +121,7 @@ static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 	pg->last_used = jiffies;
 	if (!pgrant_insert(ring, pg)) {
 		kfree(pg);
+		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
 		return;
 	}
 	m->pgrant = pg;
@@ -271,6 +276,7 @@ void xbng_pgrant_purge(struct xbng_ring *ring, bool all)
 			excess--;
 		queue_unmap(ring, &nb, pg->page, pg->handle);
 		kfree(pg);
+		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
 		XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, -1,
 				-(long)sizeof(*pg));
 	}

@@ -92,10 +92,18 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 	/* One descriptor per ring slot is all a correct frontend can use. */
 	if (ring->nr_pending >= ring->nr_slots)
 		return NULL;
-	req = kzalloc(sizeof(*req), GFP_NOIO);
-	if (!req)
+	/* Beyond the floor, the guest's budget pays; at the budget, wait. */
+	if (ring->nr_pending &&
+	    !xbng_domain_charge(ring->dev->domain, sizeof(*req)))
 		return NULL;
+	req = kzalloc(sizeof(*req), GFP_NOIO);
+	if (!req) {
+		if (ring->nr_pending)
+			xbng_domain_uncharge(ring->dev->domain, sizeof(*req));
+		return NULL;
+	}
 	req->ring = ring;
+	req->charged = ring->nr_pending ? sizeof(*req) : 0;
 	ring->nr_pending++;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
 	return req;
@@ -115,6 +123,7 @@ static void pending_free_idle(struct xbng_ring *ring)
 		XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, -1,
 				-(long)pending_bytes(req));
 		list_del(&req->node);
+		xbng_domain_uncharge(ring->dev->domain, req->charged);
 		kvfree(req->indirect_segs);
 		kfree(req);
 		ring->nr_pending--;
@@ -131,6 +140,7 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 {
 	struct xbng_seg_map *segs;
 	unsigned int cap;
+	size_t grow;
 	long old_bytes;
 
 	if (nr_segs <= req->indirect_cap)
@@ -139,9 +149,18 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 		return false;
 	cap = max_t(unsigned int, roundup_pow_of_two(nr_segs),
 		    XBNG_MAX_DIRECT_SEGS + 1);
-	segs = kvcalloc(cap, sizeof(*segs), GFP_NOIO);
-	if (!segs)
+	/* The floor descriptor's array is paid for by the ring's floor. */
+	grow = (cap - req->indirect_cap) * sizeof(*segs);
+	if (req->charged && !xbng_domain_charge(ring->dev->domain, grow))
 		return false;
+	segs = kvcalloc(cap, sizeof(*segs), GFP_NOIO);
+	if (!segs) {
+		if (req->charged)
+			xbng_domain_uncharge(ring->dev->domain, grow);
+		return false;
+	}
+	if (req->charged)
+		req->charged += grow;
 	old_bytes = pending_bytes(req);
 	kvfree(req->indirect_segs);
 	req->indirect_segs = segs;

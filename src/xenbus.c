@@ -66,6 +66,8 @@ static void xbng_disconnect(struct xbng_dev *dev)
 	mutex_lock(&dev->lock);
 	for (i = 0; i < dev->nr_rings; i++) {
 		xbng_ring_disconnect(dev->rings[i]);
+		if (dev->rings[i]->floor_charged)
+			xbng_domain_uncharge(dev->domain, XBNG_RING_FLOOR);
 		kvfree(dev->rings[i]);
 	}
 	kfree(dev->rings);
@@ -173,15 +175,25 @@ static int xbng_connect_rings(struct xbng_dev *dev)
 	}
 
 	for (i = 0; i < nr_queues; i++) {
-		struct xbng_ring *ring = kvzalloc(sizeof(*ring), GFP_KERNEL);
+		struct xbng_ring *ring;
 		char *dir;
 
+		if (!xbng_domain_charge(dev->domain, XBNG_RING_FLOOR)) {
+			xenbus_dev_fatal(xdev, -ENOMEM,
+					 "domain %u over max_domain_kb (%lu KiB) with queue %u",
+					 dev->domid,
+					 xbng_domain_budget() / 1024, i);
+			return -ENOMEM;
+		}
+		ring = kvzalloc(sizeof(*ring), GFP_KERNEL);
 		if (!ring) {
+			xbng_domain_uncharge(dev->domain, XBNG_RING_FLOOR);
 			xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", i);
 			return -ENOMEM;
 		}
 		ring->dev = dev;
 		ring->index = i;
+		ring->floor_charged = true;
 		mutex_lock(&dev->lock);
 		dev->rings[i] = ring;
 		dev->nr_rings = i + 1;
@@ -457,6 +469,12 @@ static int xbng_probe(struct xenbus_device *xdev,
 	if (kstrtouint(strrchr(xdev->nodename, '/') + 1, 10, &dev->handle))
 		dev->handle = 0;
 	dev->advertise_persistent = READ_ONCE(xbng_feature_persistent);
+	dev->domain = xbng_domain_get(dev->domid);
+	if (!dev->domain) {
+		kfree(dev);
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating backend");
+		return -ENOMEM;
+	}
 	dev_set_drvdata(&xdev->dev, dev);
 
 	/* Failing to advertise only means the frontend uses less. */
@@ -493,6 +511,7 @@ fail:
 		kfree(dev->backend_watch.node);
 	}
 	dev_set_drvdata(&xdev->dev, NULL);
+	xbng_domain_put(dev->domain);
 	kfree(dev);
 	return err;
 }
@@ -512,6 +531,7 @@ static void xbng_remove(struct xenbus_device *xdev)
 	if (dev->have_bdev)
 		xbng_bdev_close(&dev->bdev);
 	dev_set_drvdata(&xdev->dev, NULL);
+	xbng_domain_put(dev->domain);
 	kfree(dev);
 }
 

@@ -63,4 +63,11 @@ int xbng_policy_list(char *buf, size_t len,
 unsigned long xbng_pool_excess(const struct xbng_pool_policy *pol,
 			       const struct xbng_pool_view *v);
 
+/*
+ * The per-domain budget (pool/budget.c): whether a domain holding @used
+ * bytes may take @add more under @budget bytes; a budget of 0 is no limit.
+ */
+bool xbng_budget_allows(unsigned long used, unsigned long add,
+			unsigned long budget);
+
 #endif /* XBNG_POOL_POLICY_H */

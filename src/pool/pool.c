@@ -103,7 +103,7 @@ module_param_cb(pool_policy, &policy_param_ops, NULL, 0644);
 MODULE_PARM_DESC(pool_policy,
 		 "Pool policy: static (cap at max_buffer_pages), squeeze (empty on memory pressure), idle (also empty idle pools)");
 
-static void raise_high_water(atomic_long_t *hw, long val)
+void xbng_raise_high_water(atomic_long_t *hw, long val)
 {
 	long old = atomic_long_read(hw);
 
@@ -121,7 +121,7 @@ static void account_free(struct xbng_pool *pool, long delta)
 		long now = atomic_long_add_return(delta, &st[i]->free_pages);
 
 		if (delta > 0)
-			raise_high_water(&st[i]->high_water, now);
+			xbng_raise_high_water(&st[i]->high_water, now);
 	}
 }
 
@@ -200,7 +200,7 @@ void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
 		atomic_long_add(bytes, &c->bytes);
 		if (items > 0) {
 			atomic64_add(items, &c->allocated);
-			raise_high_water(&c->high_water, now);
+			xbng_raise_high_water(&c->high_water, now);
 		} else {
 			atomic64_add(-items, &c->released);
 		}

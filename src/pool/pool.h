@@ -86,6 +86,9 @@ void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
 	xbng_pool_count(dev_stats, offsetof(struct xbng_pool_stats, which), \
 			items, bytes)
 
+/* Raise a high-water mark to @val if it is lower. */
+void xbng_raise_high_water(atomic_long_t *hw, long val);
+
 /* Whether pressure asked pools to stay empty right now. */
 bool xbng_pool_squeezing(void);
 

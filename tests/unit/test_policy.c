@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pool policies: registry and targets over time (src/pool/). */
+#include <limits.h>
 #include <stdint.h>
 
 #include "harness.h"
@@ -193,4 +194,29 @@ TEST(policy_excess)
 	CHECK_EQ(xbng_pool_excess(&xbng_policy_squeeze, &v), 7);
 	v.free = 0;
 	CHECK_EQ(xbng_pool_excess(&xbng_policy_squeeze, &v), 0);
+}
+
+TEST(budget_zero_is_unlimited)
+{
+	CHECK(xbng_budget_allows(0, 1, 0));
+	CHECK(xbng_budget_allows(ULONG_MAX, ULONG_MAX, 0));
+}
+
+TEST(budget_allows_up_to_the_limit)
+{
+	CHECK(xbng_budget_allows(0, 4096, 4096));
+	CHECK(xbng_budget_allows(1024, 3072, 4096));
+	CHECK(!xbng_budget_allows(1024, 3073, 4096));
+	CHECK(!xbng_budget_allows(4096, 1, 4096));
+	CHECK(xbng_budget_allows(4096, 0, 4096));
+}
+
+TEST(budget_never_wraps)
+{
+	/* used + add would wrap to a small number: must still be refused. */
+	CHECK(!xbng_budget_allows(ULONG_MAX - 10, 20, 4096));
+	CHECK(!xbng_budget_allows(10, ULONG_MAX, 4096));
+	/* Over budget already (budget lowered at run time): nothing more. */
+	CHECK(!xbng_budget_allows(8192, 1, 4096));
+	CHECK(xbng_budget_allows(8192, 0, 0));
 }

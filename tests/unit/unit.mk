@@ -10,7 +10,8 @@
 #   make fuzz-bin         only build build/fuzz/fuzz_*
 
 XBNG_CORE_SRCS := src/core/request.c src/core/xs_values.c \
-	src/pool/policy.c src/pool/static.c src/pool/squeeze.c src/pool/idle.c
+	src/pool/policy.c src/pool/static.c src/pool/squeeze.c src/pool/idle.c \
+	src/pool/budget.c
 XBNG_CORE_HDRS := $(wildcard src/core/*.h) src/pool/policy.h
 
 UNIT_DIR := build/unit
