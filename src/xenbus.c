@@ -292,7 +292,8 @@ again:
 
 static void xbng_try_connect(struct xbng_dev *dev)
 {
-	enum xenbus_state fe = xenbus_read_driver_state(dev->xdev->otherend);
+	enum xenbus_state fe = xbng_read_driver_state(dev->xdev,
+						     dev->xdev->otherend);
 
 	if (!dev->have_bdev || dev->xdev->state == XenbusStateConnected)
 		return;
