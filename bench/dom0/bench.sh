@@ -1,0 +1,397 @@
+
+# ---------------------------------------------------------------- bench
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# bench/dom0/bench.sh, appended by bench/run to the lab's tests.sh: the
+# benchmark as one lab test, t_bench.  It writes CSV files under
+# $OUT/bench/ (the host's results folder through 9p); bench/report.py makes
+# the tables and the plot from them.  Nothing here passes or fails on a
+# number: a phase that cannot run says why in $OUT/bench/notes.txt.
+
+test_limit() { echo 7200; }
+
+BD=$OUT/bench
+FIO=/lab/fio
+bsay() { say "bench: $*"; }
+bnote() {
+	echo "$*" >>"$BD/notes.txt"
+	bsay "note: $*"
+}
+
+# name rw bs iodepth [extra fio args]
+BENCH_WORKLOADS="seqread1m-qd8:read:1m:8
+seqwrite1m-qd8:write:1m:8
+randread4k-qd1:randread:4k:1
+randread4k-qd32:randread:4k:32
+randwrite4k-qd1:randwrite:4k:1
+randwrite4k-qd32:randwrite:4k:32
+randrw70-4k-qd32:randrw:4k:32"
+# The reduced set for the variants (one queue; persistent grants off).
+BENCH_VARIANT_WORKLOADS="seqread1m-qd8 randread4k-qd32 randwrite4k-qd32"
+
+wl_args() { # NAME: fio arguments of a workload
+	local line rw bs qd
+	line=$(echo "$BENCH_WORKLOADS" | grep "^$1:") || return 1
+	IFS=: read -r _ rw bs qd <<<"$line"
+	echo "--rw=$rw --bs=$bs --iodepth=$qd"
+	[ "$rw" = randrw ] && echo "--rwmixread=70"
+	return 0
+}
+
+fio_common() {
+	echo "--direct=1 --ioengine=libaio --size=128m --time_based --runtime=$BENCH_RUNTIME" \
+		"--ramp_time=$BENCH_RAMP --norandommap --randrepeat=0 --output-format=terse --terse-version=3"
+}
+
+# ------------------------------------------------------------ drivers
+cur_drv() {
+	if [ -e /sys/module/xen_blkback_ng ]; then
+		echo ng
+	elif [ -e /sys/module/xen_blkback ]; then
+		echo stock
+	else
+		echo none
+	fi
+}
+
+# lib.sh's attach checks the module that owns 'vbd' against these.
+sync_drv_vars() {
+	LAB_BACKEND=$(cur_drv)
+	if [ "$LAB_BACKEND" = ng ]; then BACKEND_MOD=xen_blkback_ng; else BACKEND_MOD=xen_blkback; fi
+}
+
+# use_drv ng|stock [param=value...]: unload whatever backend is loaded and
+# load this one with these parameters (the stock names are the same).
+use_drv() {
+	local want=$1 i
+	shift
+	case $(cur_drv) in
+	ng) rmmod xen_blkback_ng ;;
+	stock) rmmod xen_blkback ;;
+	esac
+	for i in $(seq 50); do
+		[ "$(cur_drv)" = none ] && break
+		sleep 0.2
+	done
+	[ "$(cur_drv)" = none ] || { bsay "cannot unload $(cur_drv)"; return 1; }
+	# The lab blacklists the stock driver in ng runs; here both take turns.
+	rm -f /etc/modprobe.d/lab-ng.conf
+	if [ "$want" = ng ]; then
+		insmod /lab/ko/xen-blkback-ng.ko "$@" || return 1
+	else
+		modprobe xen-blkback "$@" || return 1
+	fi
+	sync_drv_vars
+	check_backend_binding
+}
+
+# --------------------------------------------------------------- stats
+# Sum of statistics/NAME over the vbd devices of guest g1 (-1: no file).
+dev_stat() { # VDEV NAME
+	local f
+	f=$(backend_dir g1 "$1")/statistics/$2
+	if [ -e "$f" ]; then cat "$f"; else echo -1; fi
+}
+STATS="rd_req wr_req map_calls map_ops unmap_calls unmap_ops pgrants"
+stats_snap() { # VDEV: one line of the counters in $STATS order
+	local s out=
+	for s in $STATS; do out="$out $(dev_stat "$1" "$s")"; done
+	echo $out
+}
+# Difference of two snapshots, comma-separated; "" where a counter is absent.
+stats_delta() { # "BEFORE" "AFTER"
+	local -a a b
+	local i out=
+	read -r -a a <<<"$1"
+	read -r -a b <<<"$2"
+	for i in "${!a[@]}"; do
+		if [ "${a[$i]}" -lt 0 ] || [ "${b[$i]:--1}" -lt 0 ]; then
+			out="$out,"
+		else
+			out="$out,$((b[i] - a[i]))"
+		fi
+	done
+	echo "${out#,}"
+}
+
+mem_field() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+# Settled dom0 memory: Slab, SUnreclaim, MemFree in kB.
+mem_snap() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	echo "$(mem_field Slab),$(mem_field SUnreclaim),$(mem_field MemFree)"
+}
+ng_sum() { # NAME: pool/NAME summed over every vbd device ("" if none)
+	local f s=0 n=0
+	for f in /sys/bus/xen-backend/devices/vbd-*/pool/"$1"; do
+		[ -e "$f" ] || continue
+		s=$((s + $(cat "$f")))
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] && echo "$s"
+}
+ng_mod() { cat "$NG_SYS/pool/$1" 2>/dev/null; }
+
+now_ns() { date +%s%N; }
+
+# ------------------------------------------------------------ guest fio
+# Runs one workload in the guest in the background and keeps dom0 asleep
+# while it runs (dom0 and the guest share the host's two cores), then
+# fetches fio's terse line.  Prints "riops,rbw_kib,wiops,wbw_kib".
+guest_fio() { # VDEV WORKLOAD
+	local v=$1 w=$2 args tl
+	args="$(wl_args "$w") $(fio_common)"
+	# shellcheck disable=SC2086
+	gcmd g1 20 bg "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
+	sleep $((BENCH_RUNTIME + BENCH_RAMP + 1))
+	gcmd g1 $((BENCH_RUNTIME + 90)) bgwait "b$w" $((BENCH_RUNTIME + 60)) >"$LAB_T/fio-$w.out" 2>&1
+	tl=$(grep -a '^3;fio' "$LAB_T/fio-$w.out" | tail -n 1)
+	[ -n "$tl" ] || { cat "$LAB_T/fio-$w.out" >&2; return 1; }
+	echo "$tl" | awk -F';' '{print $8 "," $7 "," $49 "," $48}'
+}
+
+dom0_fio() { # DEV WORKLOAD
+	local tl
+	# shellcheck disable=SC2046
+	tl=$($FIO --name="$2" --filename="$1" $(wl_args "$2") $(fio_common) 2>"$LAB_T/dom0fio.err" |
+		grep -a '^3;fio' | tail -n 1)
+	[ -n "$tl" ] || return 1
+	echo "$tl" | awk -F';' '{print $8 "," $7 "," $49 "," $48}'
+}
+
+# Reload the guest's blkfront with these parameters (no disk attached).
+guest_blkfront() { # [param=value...]
+	gcmd g1 60 "rmmod xen_blkfront; insmod /lib/xen-blkfront.ko $*" >/dev/null ||
+		bsay "guest blkfront reload ($*) failed: $(tail -n 2 "$LAB_T/gout" | tr '\n' ' ')"
+}
+
+# One pass of workloads through one driver: attach, run, detach.
+# tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<STATS deltas>
+tput_pass() { # VARIANT DRIVER REP "WORKLOADS" [driver params...]
+	local var=$1 drv=$2 rep=$3 wls=$4 w r s0 s1 m0
+	shift 4
+	use_drv "$drv" "$@" || { bnote "tput $var $drv rep $rep: cannot load $drv $*"; return 1; }
+	[ "$var" = base ] && [ "$rep" = 1 ] && m0=$(mem_snap)
+	attach g1 xvdb /dev/ram0
+	for w in $wls; do
+		s0=$(stats_snap xvdb)
+		if r=$(guest_fio xvdb "$w"); then
+			s1=$(stats_snap xvdb)
+			echo "$var,$drv,$rep,$w,$r,$(stats_delta "$s0" "$s1")" >>"$BD/tput.csv"
+			bsay "$var $drv rep $rep $w: $r"
+		else
+			bnote "tput $var $drv rep $rep $w: fio gave no result"
+		fi
+	done
+	# dom0 memory with the disk connected after heavy I/O, against the
+	# same dom0 before the attach.
+	if [ -n "${m0:-}" ]; then
+		echo "$drv,after-io,1,$m0,$(mem_snap),$(ng_sum desc_bytes),$(ng_sum pgrant_bytes),$(ng_sum free_pages),$(ng_sum pgrant_held)" \
+			>>"$BD/mem.csv"
+	fi
+	detach g1 xvdb
+}
+
+phase_tput() {
+	local rep order drv w r
+	for rep in $(seq "$BENCH_REPS"); do
+		# dom0 direct: the limit of the device and this machine.
+		for w in $(echo "$BENCH_WORKLOADS" | cut -d: -f1); do
+			if r=$(dom0_fio /dev/ram0 "$w"); then
+				echo "base,dom0,$rep,$w,$r,,,,,,," >>"$BD/tput.csv"
+				bsay "dom0 rep $rep $w: $r"
+			fi
+		done
+		# A then B, then B then A.
+		if [ $((rep % 2)) = 1 ]; then order="stock ng"; else order="ng stock"; fi
+		for drv in $order; do
+			( tput_pass base "$drv" "$rep" "$(echo "$BENCH_WORKLOADS" | cut -d: -f1)" ) ||
+				bnote "tput base $drv rep $rep did not finish"
+			clean_slate g1
+		done
+	done
+}
+
+phase_variants() {
+	local rep order drv v params
+	for rep in $(seq "$BENCH_REPS"); do
+		if [ $((rep % 2)) = 1 ]; then order="stock ng"; else order="ng stock"; fi
+		for v in $BENCH_VARIANTS; do
+			case $v in
+			1q) params="max_queues=1" ;;
+			pgoff) params="feature_persistent=0" ;;
+			*) bnote "unknown variant $v"; continue ;;
+			esac
+			for drv in $order; do
+				# shellcheck disable=SC2086
+				( tput_pass "$v" "$drv" "$rep" "$BENCH_VARIANT_WORKLOADS" $params ) ||
+					bnote "tput $v $drv rep $rep did not finish"
+				clean_slate g1
+			done
+		done
+	done
+}
+
+# ------------------------------------------------------------- memory
+# mem.csv: driver,n,connected,slab0,sunrecl0,free0,slab,sunrecl,free,
+#          desc_bytes,pgrant_bytes,free_pages,pgrant_held
+VDEVS="xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi xvdj xvdk xvdl xvdm xvdn xvdo xvdp xvdq"
+mem_pass() { # DRIVER
+	local drv=$1 n v m0 m1 conn d have=0 need free per
+	use_drv "$drv" || { bnote "mem $drv: cannot load"; return 1; }
+	m0=$(mem_snap)
+	for n in $BENCH_MEM_NS; do
+		# Stop before dom0 runs out of memory: project from what the
+		# devices so far cost.
+		if [ "$have" -gt 0 ]; then
+			free=$(mem_field MemAvailable)
+			per=$(((${m0##*,} - $(mem_field MemFree)) / have))
+			need=$(((n - have) * per))
+			if [ "$need" -gt $((free - 150 * 1024)) ]; then
+				bnote "mem $drv: $n devices skipped: would need ~$((need / 1024)) MiB more, dom0 has $((free / 1024)) MiB available"
+				break
+			fi
+		fi
+		while [ "$have" -lt "$n" ]; do
+			v=$(echo $VDEVS | cut -d' ' -f$((have + 1)))
+			d=$(mk_loop "mem$have" 64) || { bnote "mem $drv: losetup failed"; break 2; }
+			( attach g1 "$v" "$d" ) || { bnote "mem $drv: attach $v failed at $have devices"; break 2; }
+			have=$((have + 1))
+		done
+		sleep 3
+		m1=$(mem_snap)
+		conn=$(xenstore-ls -f /local/domain/0/backend/vbd 2>/dev/null | grep -c '/state = "4"')
+		echo "$drv,$n,$conn,$m0,$m1,$(ng_sum desc_bytes),$(ng_sum pgrant_bytes),$(ng_sum free_pages),$(ng_sum pgrant_held)" \
+			>>"$BD/mem.csv"
+		bsay "mem $drv $n devices ($conn connected): $m0 -> $m1 (Slab,SUnreclaim,MemFree kB)"
+		xenstore-ls -f "/local/domain/$(xl domid g1)/device/vbd" 2>/dev/null |
+			grep -E 'ring-page-order|multi-queue-num-queues' | head -n 4 >>"$BD/mem-frontend.txt"
+	done
+	clean_slate g1
+}
+
+phase_mem() {
+	# The RAM disk's 160 MiB would crowd the stock driver's descriptors.
+	[ -e /sys/module/brd ] && rmmod brd
+	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER"
+	( mem_pass ng ) || bnote "mem ng did not finish"
+	( mem_pass stock ) || bnote "mem stock did not finish"
+	guest_blkfront
+}
+
+# ----------------------------------------------------------- pressure
+# pressure.csv: round,free_before,dev_free_before,last_squeeze_ns,
+#               drop_caches_us,to_zero_us,free_after,pressure_events_delta
+phase_pressure() {
+	local k fb db pe0 t0 t1 t2 fa
+	use_drv ng pool_policy=squeeze feature_persistent=0 || { bnote "pressure: cannot load ng"; return 1; }
+	attach g1 xvdb /dev/ram0
+	for k in 1 2 3 4 5; do
+		gcmd g1 60 fio --name=fill --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+			--rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m --runtime=3 --time_based >/dev/null ||
+			bnote "pressure round $k: fill I/O failed"
+		fb=$(ng_mod free_pages)
+		db=$(ng_sum free_pages)
+		pe0=$(ng_mod pressure_events)
+		t0=$(now_ns)
+		echo 3 >/proc/sys/vm/drop_caches
+		t1=$(now_ns)
+		while [ "$(ng_mod free_pages)" != 0 ] || [ "$(ng_sum free_pages)" != 0 ]; do
+			[ $(($(now_ns) - t0)) -gt 5000000000 ] && break
+		done
+		t2=$(now_ns)
+		fa=$(ng_mod free_pages)
+		echo "$k,$fb,$db,$(ng_mod last_squeeze_ns),$(((t1 - t0) / 1000)),$(((t2 - t0) / 1000)),$fa,$(($(ng_mod pressure_events) - pe0))" \
+			>>"$BD/pressure.csv"
+		bsay "pressure round $k: free $fb -> $fa, last_squeeze_ns $(ng_mod last_squeeze_ns)"
+	done
+	detach g1 xvdb
+	bnote "pressure: the stock driver exports no pool counter; its squeeze is not observable here (by design it acts at its ring thread's next wake, up to 100 ms)"
+}
+
+# Throughput dip and recovery in the guest after a pressure event.
+# dip.csv: driver,policy,event_ms,t_ms,iops
+dip_pass() { # DRIVER POLICY [params]
+	local drv=$1 pol=$2 tb te dur=16 at=8
+	shift 2
+	use_drv "$drv" "$@" || return 1
+	attach g1 xvdb /dev/ram0
+	gcmd g1 20 bg dip fio --name=dip --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+		--rw=randread --bs=4k --iodepth=32 --size=128m --time_based --runtime=$dur \
+		--norandommap --write_iops_log=/tmp/dip --log_avg_msec=250 >/dev/null || return 1
+	tb=$(now_ns)
+	sleep "$at"
+	te=$(now_ns)
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep $((dur - at + 2))
+	gcmd g1 60 bgwait dip 40 >/dev/null
+	gcmd g1 30 'cat /tmp/dip_iops.1.log' >"$LAB_T/dip.log"
+	awk -F', *' -v d="$drv" -v p="$pol" -v e=$(((te - tb) / 1000000)) \
+		'NF >= 2 && $1 ~ /^[0-9]+$/ {print d "," p "," e "," $1 "," $2}' "$LAB_T/dip.log" >>"$BD/dip.csv"
+	detach g1 xvdb
+}
+
+phase_dip() {
+	( dip_pass stock stock ) || bnote "dip stock did not finish"
+	clean_slate g1
+	( dip_pass ng squeeze pool_policy=squeeze ) || bnote "dip ng squeeze did not finish"
+	clean_slate g1
+}
+
+# --------------------------------------------------------------- idle
+# idle.csv: policy,t_s,free_pages,pgrant_held,desc_bytes
+phase_idle() {
+	local pol t
+	use_drv ng pool_idle_ms=3000 feature_persistent=0 || { bnote "idle: cannot load ng"; return 1; }
+	attach g1 xvdb /dev/ram0
+	for pol in static squeeze idle; do
+		ng_set pool_policy "$pol" || { bnote "idle: cannot select $pol"; continue; }
+		gcmd g1 60 fio --name=burst --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+			--rw=randrw --bsrange=4k-1m --iodepth=32 --size=64m --runtime=3 --time_based >/dev/null
+		t=0
+		while [ "$t" -le "$BENCH_IDLE_S" ]; do
+			echo "$pol,$t,$(ng_mod free_pages),$(ng_mod pgrant_held),$(ng_mod desc_bytes)" >>"$BD/idle.csv"
+			sleep 5
+			t=$((t + 5))
+		done
+		bsay "idle $pol: $(grep "^$pol," "$BD/idle.csv" | sed -n '1p;$p' | tr '\n' ' ')"
+	done
+	ng_set pool_policy static
+	detach g1 xvdb
+	bnote "idle: stock's pool is not observable (no counter); by design it keeps up to max_buffer_pages"
+}
+
+# ------------------------------------------------------------- t_bench
+t_bench() {
+	local p
+	mkdir -p "$BD"
+	: >"$BD/notes.txt"
+	{
+		echo "reps=$BENCH_REPS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP phases=$BENCH_PHASES"
+		echo "variants=$BENCH_VARIANTS mem_ns=$BENCH_MEM_NS mem_order=$BENCH_MEM_ORDER idle_s=$BENCH_IDLE_S"
+		echo "dom0 $(uname -r) vcpus $(nproc)"
+		modinfo -F vermagic xen-blkback 2>/dev/null | sed 's/^/stock /'
+	} >"$BD/setup.txt"
+	need_guest g1 2 256
+	clean_slate g1
+	bsay "guest up: $(gcmd g1 20 nproc | head -n 1) vCPUs"
+	# The RAM-backed disk, written once through, so reads hit real pages.
+	mk_brd 0 >/dev/null || fail "brd did not load"
+	dd if=/dev/zero of=/dev/ram0 bs=1M count=160 oflag=direct 2>/dev/null
+	for p in $BENCH_PHASES; do
+		case $p in
+		tput) phase_tput ;;
+		variants) phase_variants ;;
+		mem) ( phase_mem ) || bnote "phase mem stopped" ;;
+		pressure) ( phase_pressure ) || bnote "phase pressure stopped" ;;
+		dip) phase_dip ;;
+		idle) ( phase_idle ) || bnote "phase idle stopped" ;;
+		*) bnote "unknown phase $p" ;;
+		esac
+		clean_slate g1
+		bsay "phase $p done ($SECONDS s)"
+	done
+	bsay "done"
+}

@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tables (results.md) and a gnuplot script (plot.gp -> results.png) from
+the CSV files a bench run wrote under RUN/raw/.  Standard library only.
+
+Usage: report.py RUN_FOLDER
+"""
+import csv
+import os
+import statistics
+import subprocess
+import sys
+
+RUN = sys.argv[1]
+RAW = os.path.join(RUN, "raw")
+WORKLOADS = ["seqread1m-qd8", "seqwrite1m-qd8", "randread4k-qd1", "randread4k-qd32",
+             "randwrite4k-qd1", "randwrite4k-qd32", "randrw70-4k-qd32"]
+STATS = ["rd_req", "wr_req", "map_calls", "map_ops", "unmap_calls", "unmap_ops", "pgrants"]
+
+
+def rows(name):
+    p = os.path.join(RAW, name)
+    if not os.path.exists(p):
+        return []
+    with open(p) as f:
+        return [r for r in csv.reader(f) if r]
+
+
+def num(s):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(x, nd=0):
+    if x is None:
+        return "n/a"
+    if nd == 0:
+        return f"{x:,.0f}"
+    return f"{x:,.{nd}f}"
+
+
+def med_range(v, nd=0):
+    if not v:
+        return "n/a"
+    s = fmt(statistics.median(v), nd)
+    if len(v) > 1:
+        s += f" [{fmt(min(v), nd)}-{fmt(max(v), nd)}]"
+    return s
+
+
+def target(w):
+    return 1.25 if w.startswith("rand") and w.endswith("qd32") else 1.0
+
+
+out = []
+say = out.append
+notes = []
+setup = ""
+if os.path.exists(os.path.join(RUN, "out/bench/setup.txt")):
+    setup = open(os.path.join(RUN, "out/bench/setup.txt")).read().strip()
+if os.path.exists(os.path.join(RAW, "..", "out/bench/notes.txt")):
+    notes = [l.strip() for l in open(os.path.join(RUN, "out/bench/notes.txt")) if l.strip()]
+head = ""
+if os.path.exists(os.path.join(RUN, "git-head")):
+    head = open(os.path.join(RUN, "git-head")).read().strip()[:12]
+
+say(f"# xen-blkback-ng vs stock xen-blkback: {os.path.basename(RUN.rstrip('/'))}")
+say("")
+say(f"Module from commit `{head}`. Xen 4.17 + Debian 6.1 PV dom0 in QEMU TCG (2 host cores shared "
+    "by dom0 and the guest), one boot, the two drivers alternating (rmmod/insmod, disk re-attached). "
+    "Guest: 2 vCPUs, stock xen-blkfront; disk: brd RAM disk in dom0 (160 MiB, pre-written). "
+    "fio O_DIRECT libaio, one job. Values: median [min-max] over the repetitions; "
+    "ratios are of the medians, 'paired' is the range of ng/stock within each repetition.")
+say("")
+say("```")
+say(setup)
+say("```")
+say("")
+
+# ---------------------------------------------------------------- tput
+tput = rows("tput.csv")
+data = {}   # (variant, driver, workload) -> {rep: value}
+hyper = {}  # (variant, driver, workload) -> list of dicts
+for r in tput:
+    if len(r) < 8:
+        continue
+    var, drv, rep, w = r[0], r[1], r[2], r[3]
+    riops, rbw, wiops, wbw = (num(x) or 0.0 for x in r[4:8])
+    if w.startswith("seq"):
+        val = (rbw + wbw) / 1024.0
+    else:
+        val = riops + wiops
+    data.setdefault((var, drv, w), {})[rep] = val
+    st = dict(zip(STATS, (num(x) for x in r[8:15])))
+    hyper.setdefault((var, drv, w), []).append(st)
+
+
+def vals(var, drv, w):
+    return list(data.get((var, drv, w), {}).values())
+
+
+def paired(var, w):
+    a = data.get((var, "ng", w), {})
+    b = data.get((var, "stock", w), {})
+    rs = [a[k] / b[k] for k in a if k in b and b[k]]
+    return rs
+
+
+ratio_plot = []
+variants = sorted({k[0] for k in data}, key=lambda v: (v != "base", v))
+for var in variants:
+    ws = [w for w in WORKLOADS if any((var, d, w) in data for d in ("ng", "stock"))]
+    if not ws:
+        continue
+    title = {"base": "two queues, persistent grants on (guest default)",
+             "1q": "one queue (max_queues=1 on the backend)",
+             "pgoff": "persistent grants off (feature_persistent=0 on the backend)"}.get(var, var)
+    say(f"## Throughput: {title}")
+    say("")
+    if var == "base":
+        say("| workload | unit | dom0 direct | stock | ng | ng/stock | paired ng/stock | ng/dom0 | target ng/stock | met |")
+        say("|---|---|---|---|---|---|---|---|---|---|")
+    else:
+        say("| workload | unit | stock | ng | ng/stock | paired ng/stock | target ng/stock | met |")
+        say("|---|---|---|---|---|---|---|---|")
+    for w in ws:
+        unit = "MiB/s" if w.startswith("seq") else "IOPS"
+        d0, s, n = vals("base", "dom0", w), vals(var, "stock", w), vals(var, "ng", w)
+        rs = statistics.median(n) / statistics.median(s) if n and s and statistics.median(s) else None
+        rd = statistics.median(n) / statistics.median(d0) if n and d0 and statistics.median(d0) else None
+        pr = paired(var, w)
+        prs = f"{min(pr):.2f}-{max(pr):.2f}" if pr else "n/a"
+        t = target(w)
+        met = "n/a" if rs is None else ("yes" if rs >= t else "no")
+        if var == "base":
+            say(f"| {w} | {unit} | {med_range(d0)} | {med_range(s)} | {med_range(n)} | "
+                f"{fmt(rs, 2)} | {prs} | {fmt(rd, 2)} | {t:.2f}x | {met} |")
+            ratio_plot.append((w, rs, rd, min(pr) if pr else None, max(pr) if pr else None))
+        else:
+            say(f"| {w} | {unit} | {med_range(s)} | {med_range(n)} | {fmt(rs, 2)} | {prs} | {t:.2f}x | {met} |")
+    say("")
+
+# ---------------------------------------------------------- hypercalls
+hrows = []
+for (var, drv, w), lst in sorted(hyper.items()):
+    if drv != "ng":
+        continue
+    req = sum((h["rd_req"] or 0) + (h["wr_req"] or 0) for h in lst)
+    if not req or any(h["map_calls"] is None for h in lst):
+        continue
+    calls = sum((h["map_calls"] or 0) + (h["unmap_calls"] or 0) for h in lst)
+    ops = sum((h["map_ops"] or 0) + (h["unmap_ops"] or 0) for h in lst)
+    pg = max((h["pgrants"] or 0) for h in lst)
+    hrows.append((var, w, req, calls / req, ops / req, pg))
+if hrows:
+    say("## Grant hypercalls per request (xen-blkback-ng, statistics/map_calls+unmap_calls over rd_req+wr_req)")
+    say("")
+    say("The stock driver does not count its grant hypercalls, so there is no stock column.")
+    say("")
+    say("| variant | workload | requests | hypercalls/req | grant ops/req | pgrants (max) |")
+    say("|---|---|---|---|---|---|")
+    for var, w, req, c, o, pg in hrows:
+        say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} |")
+    say("")
+
+# -------------------------------------------------------------- memory
+mem = rows("mem.csv")
+mem_plot = {}
+if mem:
+    say("## dom0 memory with idle connected devices")
+    say("")
+    fe = os.path.join(RUN, "out/bench/mem-frontend.txt")
+    fes = ""
+    if os.path.exists(fe):
+        fes = " ".join(sorted({l.split("=")[0].strip().split("/")[-1] + "=" + l.split("=")[1].strip()
+                               for l in open(fe) if "=" in l}))
+    say("Deltas against the same dom0 with the driver loaded and no device, after `drop_caches`; "
+        f"frontend negotiated: {fes or 'n/a'}. 'after-io' is one device after the throughput runs "
+        "(its baseline is the moment before that attach). desc/pgrant bytes: the module's own accounting "
+        "(pool/desc_bytes, pool/pgrant_bytes summed over devices).")
+    say("")
+    say("| driver | devices | connected | dSlab MiB | dSUnreclaim MiB | dMemFree MiB | per device: SUnreclaim MiB | per device: MemFree MiB | desc_bytes MiB | pgrant_bytes KiB | pool free_pages |")
+    say("|---|---|---|---|---|---|---|---|---|---|---|")
+    per = {}
+    for r in mem:
+        if len(r) < 13:
+            continue
+        drv, n, conn = r[0], r[1], r[2]
+        s0, u0, f0, s1, u1, f1 = (num(x) for x in r[3:9])
+        db, pb, fp = num(r[9]), num(r[10]), num(r[11])
+        nd = num(n) if n != "after-io" else 1.0
+        ds, du, df = (s1 - s0) / 1024, (u1 - u0) / 1024, (f0 - f1) / 1024
+        say(f"| {drv} | {n} | {conn} | {ds:.1f} | {du:.1f} | {df:.1f} | {du / nd:.2f} | {df / nd:.2f} | "
+            f"{fmt(db / 1048576 if db is not None else None, 2)} | {fmt(pb / 1024 if pb is not None else None, 0)} | {fmt(fp)} |")
+        if n != "after-io":
+            per[(drv, n)] = (du / nd, df / nd)
+            mem_plot.setdefault(drv, []).append((int(nd), df / nd, du / nd))
+    say("")
+    ns = sorted({k[1] for k in per if k[0] == "ng"} & {k[1] for k in per if k[0] == "stock"}, key=int)
+    if ns:
+        say("| devices | ng/stock per device (SUnreclaim) | ng/stock per device (MemFree) | target | met |")
+        say("|---|---|---|---|---|")
+        for n in ns:
+            a, b = per[("ng", n)], per[("stock", n)]
+            ru = a[0] / b[0] if b[0] > 0 else None
+            rf = a[1] / b[1] if b[1] > 0 else None
+            met = "n/a" if rf is None else ("yes" if rf <= 0.5 else "no")
+            say(f"| {n} | {fmt(ru, 2)} | {fmt(rf, 2)} | <= 0.50x | {met} |")
+        say("")
+
+# ------------------------------------------------------------ pressure
+pr = rows("pressure.csv")
+if pr:
+    say("## Response to memory pressure (xen-blkback-ng, pool_policy=squeeze, persistent grants off)")
+    say("")
+    say("`echo 3 > /proc/sys/vm/drop_caches` after a burst of I/O. last_squeeze_ns: the module's own time "
+        "for the pressure callback to empty every pool; 'to zero': dom0 user space, from before the write "
+        "to drop_caches until the module and every device report 0 free pages (includes drop_caches' own work).")
+    say("")
+    say("| round | free pages before | last_squeeze | drop_caches took | to zero (user space) | free after | pressure events |")
+    say("|---|---|---|---|---|---|---|")
+    sq = []
+    for r in pr:
+        k, fb, db, ls, dc, tz, fa, pe = r[:8]
+        lsv = num(ls)
+        if lsv is not None:
+            sq.append(lsv / 1e6)
+        say(f"| {k} | {fb} | {fmt(lsv / 1e3 if lsv is not None else None, 1)} us | "
+            f"{fmt(num(dc) / 1e3, 2)} ms | {fmt(num(tz) / 1e3, 2)} ms | {fa} | {pe} |")
+    say("")
+    if sq:
+        m = max(sq)
+        say(f"Worst last_squeeze: {m:.3f} ms; target: free pages at 0 within 10 ms of the event: "
+            f"{'met' if m <= 10 else 'missed'} (in-module time). The stock driver exports no pool counter, "
+            "so its time is not measured here (by design it empties at its ring thread's next wake, up to 100 ms).")
+        say("")
+
+# ----------------------------------------------------------------- dip
+dip = rows("dip.csv")
+dip_plot = {}
+dip_ev = {}
+if dip:
+    say("## Guest throughput around a pressure event (4k randread qd32, IOPS in 250 ms bins)")
+    say("")
+    say("| driver | policy | event at | IOPS before (median) | lowest IOPS in the 2 s after | recovered to 90% after |")
+    say("|---|---|---|---|---|---|")
+    groups = {}
+    for r in dip:
+        groups.setdefault((r[0], r[1]), []).append((num(r[2]), num(r[3]), num(r[4])))
+    for (drv, pol), pts in groups.items():
+        ev = pts[0][0]
+        dip_ev[(drv, pol)] = ev
+        pts = sorted((t, v) for _, t, v in pts)
+        dip_plot[f"{drv} ({pol})"] = [(t / 1000.0, v) for t, v in pts]
+        before = [v for t, v in pts if t < ev - 250 and t > 1000]
+        after = [(t, v) for t, v in pts if ev <= t <= ev + 2250]
+        if not before or not after:
+            continue
+        b = statistics.median(before)
+        lo = min(v for _, v in after)
+        rec = next((t - ev for t, v in pts if t >= ev and v >= 0.9 * b), None)
+        say(f"| {drv} | {pol} | {ev / 1000:.1f} s | {fmt(b)} | {fmt(lo)} ({lo / b:.2f}x) | "
+            f"{'n/a' if rec is None else f'{max(rec, 0) / 1000:.2f} s (bin resolution 0.25 s)'} |")
+    say("")
+
+# ---------------------------------------------------------------- idle
+idle = rows("idle.csv")
+idle_plot = {}
+if idle:
+    say("## Pool pages held while idle (xen-blkback-ng, one device, after a 3 s burst)")
+    say("")
+    say("| policy | free pages at 0 s | at end | end of window | first 0 at | persistent grants held at end |")
+    say("|---|---|---|---|---|---|")
+    pols = {}
+    for r in idle:
+        pols.setdefault(r[0], []).append((int(r[1]), num(r[2]), num(r[3])))
+    for pol, pts in pols.items():
+        idle_plot[pol] = pts
+        z = next((t for t, f, _ in pts if f == 0), None)
+        say(f"| {pol} | {fmt(pts[0][1])} | {fmt(pts[-1][1])} | {pts[-1][0]} s | "
+            f"{'never' if z is None else f'{z} s'} | {fmt(pts[-1][2])} |")
+    say("")
+    say("Stock: not observable (no pool counter); by design it keeps up to max_buffer_pages free pages per ring.")
+    say("")
+
+if notes:
+    say("## Notes from the run")
+    say("")
+    for l in notes:
+        say(f"- {l}")
+    say("")
+
+with open(os.path.join(RUN, "results.md"), "w") as f:
+    f.write("\n".join(out) + "\n")
+
+# ---------------------------------------------------------------- plot
+panels = []
+
+
+def dat(name, lines):
+    with open(os.path.join(RUN, name), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if ratio_plot:
+    dat("plot-ratio.dat", [f'"{w}" {r if r is not None else "NaN"} {d if d is not None else "NaN"}'
+                           for w, r, d, _, _ in ratio_plot])
+    panels.append("""set title "Throughput ratios (median), two queues, persistent grants on"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "ratio"
+set yrange [0:*]
+set xtics rotate by -30 font ",9"
+set key top left horizontal
+set offsets 0, 0, 0.35, 0
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "black"
+set arrow 2 from graph 0, first 1.25 to graph 1, first 1.25 nohead dt 3 lw 1 lc rgb "red"
+plot "plot-ratio.dat" using 2:xtic(1) title "ng / stock", "" using 3 title "ng / dom0 direct"
+unset arrow 1
+unset arrow 2
+set offsets 0, 0, 0, 0
+unset style
+set style data linespoints
+unset xtics
+set xtics
+set yrange [*:*]
+""")
+if mem_plot:
+    lines = []
+    for drv, pts in mem_plot.items():
+        lines.append(f"# {drv}")
+        for n, df, du in sorted(pts):
+            lines.append(f"{n} {df} {du}")
+        lines.append("")
+        lines.append("")
+    dat("plot-mem.dat", lines)
+    drvs = list(mem_plot)
+    plots = ", ".join(f'"plot-mem.dat" index {i} using 1:2 with linespoints lw 2 title "{d}: MemFree drop"'
+                      f', "" index {i} using 1:3 with linespoints dt 2 title "{d}: SUnreclaim"'
+                      for i, d in enumerate(drvs))
+    panels.append(f"""set title "dom0 memory per idle device (MiB)"
+set xlabel "idle connected devices"
+set ylabel "MiB per device"
+set key top right
+set logscale y
+plot {plots}
+unset logscale y
+set xlabel ""
+""")
+if dip_plot:
+    lines = []
+    for k, pts in dip_plot.items():
+        lines.append(f"# {k}")
+        lines += [f"{t} {v}" for t, v in pts]
+        lines += ["", ""]
+    dat("plot-dip.dat", lines)
+    plots = ", ".join(f'"plot-dip.dat" index {i} using 1:2 with lines lw 2 title "{k}"'
+                      for i, k in enumerate(dip_plot))
+    ev = next(iter(dip_ev.values()), None)
+    arrow = f"set arrow 3 from {ev / 1000.0}, graph 0 to {ev / 1000.0}, graph 1 nohead dt 2 lc rgb 'red'\n" if ev else ""
+    panels.append(arrow + f"""set title "Guest 4k randread qd32 around drop_caches (IOPS, 250 ms bins; dashed: the event)"
+set xlabel "seconds"
+set ylabel "IOPS"
+set key bottom right
+plot {plots}
+unset arrow 3
+set xlabel ""
+""")
+if idle_plot:
+    lines = []
+    for k, pts in idle_plot.items():
+        lines.append(f"# {k}")
+        lines += [f"{t} {f}" for t, f, _ in pts]
+        lines += ["", ""]
+    dat("plot-idle.dat", lines)
+    plots = ", ".join(f'"plot-idle.dat" index {i} using 1:2 with linespoints lw 2 title "{k}"'
+                      for i, k in enumerate(idle_plot))
+    panels.append(f"""set title "ng pool free pages while idle, per policy"
+set xlabel "seconds idle"
+set ylabel "free pages"
+set key top right
+plot {plots}
+set xlabel ""
+""")
+
+if panels:
+    term = "png size 1400,1000"
+    try:
+        r = subprocess.run(["gnuplot", "-e", "set terminal pngcairo"], capture_output=True, timeout=30)
+        if r.returncode == 0 and not r.stderr.strip():
+            term = "pngcairo size 1400,1000 font ',10'"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    cols = 2 if len(panels) > 1 else 1
+    rws = (len(panels) + 1) // 2
+    with open(os.path.join(RUN, "plot.gp"), "w") as f:
+        f.write(f"set terminal {term} noenhanced\nset output 'results.png'\nset grid\n")
+        f.write(f'set multiplot layout {rws},{cols} title "xen-blkback-ng bench {os.path.basename(RUN.rstrip("/"))}"\n')
+        for p in panels:
+            f.write(p + "\n")
+        f.write("unset multiplot\n")
