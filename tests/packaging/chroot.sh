@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Creates (once) the bookworm chroot the packaging tests install the .deb
-# into: dkms, openssl (so DKMS signs), headers for two kernel ABIs
+# into: dkms, openssl (so DKMS signs), ccache (the test puts it in front of
+# the compiler, so that repeated runs rebuild quickly), headers for two kernel ABIs
 # installed, and the .debs of a third ABI's headers downloaded into apt's
 # cache so that installing it later needs no network.
 #
@@ -19,15 +20,19 @@ secmirror=${PKG_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 abis=${PKG_ABIS:?}
 abi3=${PKG_ABI3:?}
 
-[ -e "$root/.ready" ] && exit 0
+in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
+
+if [ -e "$root/.ready" ]; then
+	# A chroot made before ccache was added gets it (the .debs are cached).
+	[ -x "$root/usr/bin/ccache" ] || in_root apt-get install -y ccache >&2
+	exit 0
+fi
 [ "$(id -u)" -eq 0 ] || { echo "chroot.sh: must run as root" >&2; exit 1; }
 command -v debootstrap >/dev/null || apt-get install -y debootstrap >&2
 
 rm -rf "$root"
 mkdir -p "$(dirname "$root")"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
-
-in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 
 # Every 6.1.0-NN ABI but the newest is only in bookworm-security.
 cat >"$root/etc/apt/sources.list" <<EOF
@@ -47,6 +52,6 @@ in_root apt-get update >&2
 headers=
 for a in $abis; do headers="$headers linux-headers-$a"; done
 # shellcheck disable=SC2086
-in_root apt-get install -y dkms openssl kmod $headers >&2
+in_root apt-get install -y dkms openssl kmod ccache $headers >&2
 in_root apt-get install -y --download-only "linux-headers-$abi3" >&2
 touch "$root/.ready"

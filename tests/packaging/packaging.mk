@@ -3,7 +3,7 @@
 # Packaging and installation targets, included by the top Makefile (which
 # defines VERSION, KVER, KDIR and MODULE).  Outputs go under build/.
 #
-#   make deb             build/deb/: xen-blkback-ng-dkms_VERSION_all.deb and the source package
+#   make deb             (PKG_FROM=HEAD|worktree, below) build/deb/: xen-blkback-ng-dkms_VERSION_all.deb and the source package
 #   make rpm             build/rpm/: RPMS/noarch/xen-blkback-ng-dkms-VERSION-1.noarch.rpm and the SRPM
 #   make package-lint    lintian on the .deb build, rpmlint on the RPMs
 #   make dkms-install    register this tree with DKMS as /usr/src/xen-blkback-ng-VERSION,
@@ -31,20 +31,25 @@ SIGN_CERT ?= $(wildcard /var/lib/dkms/mok.pub)
 
 .PHONY: deb rpm package-lint package-stage dkms-install dkms-uninstall install uninstall
 
-# A clean copy of the shipped files: what git tracks, as in the working
-# tree (uncommitted edits included), never build products or stray files.
-# Without git, everything under PKG_PATHS except Kbuild output.
+# A clean copy of the shipped files, never build products.  PKG_FROM=HEAD
+# (default, in a git tree): the committed state, a consistent snapshot even
+# while the working tree is being edited.  PKG_FROM=worktree: the working
+# tree's tracked and new (not ignored) files.  Without git: everything
+# under PKG_PATHS except Kbuild output.
+PKG_FROM ?= HEAD
 package-stage:
 	rm -rf $(PKG_BUILD)/stage
 	mkdir -p $(PKG_STAGE)
-	if git -C $(CURDIR) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-		git -C $(CURDIR) ls-files -z -c -- $(PKG_PATHS) | \
+	if [ "$(PKG_FROM)" = HEAD ] && git -C $(CURDIR) rev-parse -q --verify HEAD >/dev/null 2>&1; then \
+		git -C $(CURDIR) archive --format=tar HEAD -- $(PKG_PATHS); \
+	elif git -C $(CURDIR) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git -C $(CURDIR) ls-files -z -co --exclude-standard -- $(PKG_PATHS) | \
 			(cd $(CURDIR) && xargs -0 -r tar -cf - --no-recursion --ignore-failed-read); \
 	else \
 		cd $(CURDIR) && tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 			--exclude='*.mod.c' --exclude='.*.cmd' --exclude=Module.symvers \
 			--exclude=modules.order --exclude=xbng_config.h --exclude=.xbng-probes \
-			$(PKG_PATHS); \
+			--exclude='.*.d' $(PKG_PATHS); \
 	fi | tar -xf - -C $(PKG_STAGE)
 
 deb: package-stage
@@ -98,13 +103,15 @@ dkms-uninstall:
 	rm -f $(MODPROBE_DIR)/xen-blkback-ng.conf
 
 # Plain install for one kernel.  A kernel with xen-blkback built in is
-# refused: the built-in driver owns "vbd" and cannot be unloaded.
-install: module
+# refused, before anything is built: the built-in driver owns "vbd" and
+# cannot be unloaded.
+install:
 	@if grep -qs '/xen-blkback\.ko' /lib/modules/$(KVER)/modules.builtin || \
 	    grep -qs '^CONFIG_XEN_BLKDEV_BACKEND=y' $(KDIR)/.config; then \
 		echo "make install: kernel $(KVER) has xen-blkback built in (CONFIG_XEN_BLKDEV_BACKEND=y); xen-blkback-ng cannot replace it there. Use a kernel with CONFIG_XEN_BLKDEV_BACKEND=m or =n." >&2; \
 		exit 1; \
 	fi
+	$(MAKE) module
 	install -D -m 0644 $(MODULE) $(DESTDIR)/lib/modules/$(KVER)/updates/xen-blkback-ng.ko
 	if [ -n "$(SIGN_KEY)" ] && [ -n "$(SIGN_CERT)" ] && [ -x $(KDIR)/scripts/sign-file ]; then \
 		$(KDIR)/scripts/sign-file \
