@@ -77,7 +77,7 @@ for t in $LAB_TESTS; do
 		tail -c +$((off + 1)) "$f" | tr -d '\r' >"$LAB_T/console-$(basename "$f")"
 		hit=$(grep -E -m 1 "$BAD_LOG" "$LAB_T/console-$(basename "$f")")
 		[ -n "$hit" ] && [ -z "$reason" ] && reason="$(basename "$f" .log) kernel log: $hit"
-		cp "$f" "$OUT/console/"
+		[ "$f" -ef "$OUT/console/$(basename "$f")" ] || cp "$f" "$OUT/console/"
 	done
 	xl dmesg -c >>"$OUT/xen-dmesg.log" 2>/dev/null
 	if [ -z "$reason" ]; then

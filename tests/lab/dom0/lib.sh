@@ -26,7 +26,24 @@ say() { echo "lab-dom0: $*"; }
 fail() {
 	echo "$*" >"${LAB_T:-/tmp}/reason"
 	say "FAIL: $*"
+	diag >"${LAB_T:-/tmp}/diag.txt" 2>&1
 	exit 1
+}
+
+# State worth having when a test fails: domains, disks, xenstore, and
+# whether each guest's agent still answers.
+diag() {
+	local g
+	xl list
+	for g in $(xl list | awk 'NR > 2 {print $1}'); do
+		echo "== $g (domid $(xl domid "$g"))"
+		xl block-list "$g"
+		xenstore-ls -f "/local/domain/$(xl domid "$g")/device" 2>/dev/null | grep -E 'state|queues|ring-page'
+		gcmd "$g" 15 'echo agent-alive; cat /proc/partitions' 2>&1
+	done
+	xenstore-ls -f /local/domain/0/backend/vbd 2>/dev/null
+	ls -l /sys/bus/xen-backend/devices/
+	losetup -a
 }
 
 # Poll until a command succeeds: wait_for SECONDS CMD...
@@ -159,12 +176,17 @@ backend_dir() { # GUEST VDEV
 # sees it; checks that the backend under test serves it.
 attach() {
 	local g=$1 vdev=$2 target=$3 access=${4:-rw} why
-	timeout 90 xl block-attach "$g" "format=raw,vdev=$vdev,access=$access,target=$target" \
+	timeout 90 xl block-attach "$g" "$(disk_script)format=raw,vdev=$vdev,access=$access,target=$target" \
 		>"$LAB_T/attach.log" 2>&1 ||
 		fail "xl block-attach $g $vdev $target failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
 	gcmd "$g" 60 waitdev "$vdev" 50 >/dev/null || fail "guest $g did not see $vdev"
 	[ -d "$(backend_dir "$g" "$vdev")" ] || fail "no backend device $(backend_dir "$g" "$vdev")"
 	why=$(check_backend_binding) || fail "$why"
+}
+
+# The hotplug script part of a disk spec (see /lab/block-fast.sh).
+disk_script() {
+	[ "${LAB_HOTPLUG:-fast}" = xen ] || echo "script=/lab/block-fast.sh,"
 }
 
 detach() { # GUEST VDEV
@@ -220,16 +242,24 @@ blk_stat() { awk -v n="$2" '{print $n}' "/sys/block/$1/stat"; }
 grants_mapped() {
 	local d=$1
 	xl dmesg -c >>"$OUT/xen-dmesg.log" 2>/dev/null
+	: >"$LAB_T/gnttab.txt"
 	xl debug-keys g
-	sleep 0.5
-	xl dmesg -c >"$LAB_T/gnttab.txt"
+	# The dump may be printed from a tasklet: wait for its closing line.
+	for _ in $(seq 50); do
+		xl dmesg -c >>"$LAB_T/gnttab.txt"
+		grep -q 'gnttab_usage_print_all \] done' "$LAB_T/gnttab.txt" && break
+		sleep 0.2
+	done
 	cat "$LAB_T/gnttab.txt" >>"$OUT/xen-dmesg.log"
-	# Rows follow "grant-table for remote d<N>"; the pin column is the 4th
-	# field once the "(XEN)" prefix is taken off.
+	# Xen prints one row "[0xREF] domid mfn pin ..." per active (pinned)
+	# entry, after a "grant-table for remote d<N> (v1)" header.
 	awk -v d="d$d" '
-		/grant-table for remote/ { cur = $NF; sub(/[^a-z0-9].*$/, "", cur); next }
+		/grant-table for remote d[0-9]+/ {
+			for (i = 1; i <= NF; i++) if ($i ~ /^d[0-9]+$/) cur = $i
+			next
+		}
 		/gnttab_usage_print_all/ { cur = "" }
-		cur == d && $2 ~ /^\[0x/ && $5 !~ /^0x0+$/ { n++ }
+		cur == d && /\[0x[0-9a-f]+\]/ { n++ }
 		END { print n + 0 }' "$LAB_T/gnttab.txt"
 }
 

@@ -33,6 +33,13 @@ clean_slate() {
 	losetup -D 2>/dev/null
 }
 
+# The shared guest, answering, with no disk left by an earlier test.  Call
+# before creating backing devices: it frees unused loop and dm devices.
+prep() {
+	need_guest g1
+	clean_slate g1
+}
+
 # Every run checks that the backend under test owns the vbd driver.
 t_boot() {
 	xl info >"$LAB_T/xl-info.txt" || fail "xl info failed"
@@ -55,8 +62,6 @@ t_guest-boot() {
 # The integrity matrix plus a dom0-side cross-check on one backing device.
 integrity_on() { # BACKING
 	local dev=$1 d q
-	need_guest g1
-	clean_slate g1
 	attach g1 xvdb "$dev"
 	d=$(xl domid g1)
 	q=$(xenstore-read "/local/domain/$d/device/vbd/$(vdev_devid xvdb)/multi-queue-num-queues" 2>/dev/null)
@@ -69,18 +74,21 @@ integrity_on() { # BACKING
 
 t_integrity-loop() {
 	local l
+	prep
 	l=$(mk_loop disk-int 160) || fail "losetup failed"
 	integrity_on "$l"
 }
 
 t_integrity-brd() {
 	local r
+	prep
 	r=$(mk_brd 0) || fail "brd did not load"
 	integrity_on "$r"
 }
 
 t_integrity-dm() {
 	local l s
+	prep
 	l=$(mk_loop disk-dm 160) || fail "losetup failed"
 	s=$(blockdev --getsz "$l")
 	dmsetup create labdm --table "0 $s linear $l 0" || fail "dmsetup create failed"
@@ -92,8 +100,7 @@ t_integrity-dm() {
 # (statistics/f_req) and the loop device's own flush counter moves.
 t_flush() {
 	local l f0 b0 f1 b1
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-flush 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	d=$(xl domid g1)
@@ -115,8 +122,7 @@ t_flush() {
 # range reads back as zeros, in the guest and in dom0.
 t_discard() {
 	local l blk0 blk1 zsum
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-discard 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	[ "$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid g1)/$(vdev_devid xvdb)/feature-discard" 2>/dev/null)" = 1 ] ||
@@ -141,8 +147,7 @@ t_discard() {
 # the backing data does not change.
 t_readonly() {
 	local l before
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-ro 64) || fail "losetup failed"
 	dd if=/dev/urandom of="$l" bs=1M count=4 oflag=direct 2>/dev/null || fail "dom0 could not fill $l"
 	before=$(dom0_sum "$l" 4)
@@ -168,8 +173,7 @@ t_readonly() {
 # reattach (the backend notices on its next request).
 t_resize() {
 	local l want got
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-resize 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	cross_check g1 xvdb "$l" 4
@@ -192,8 +196,7 @@ t_resize() {
 # held before the first attach.
 hotplug_cycles() { # CYCLES
 	local n=$1 base now i l r
-	need_guest g1
-	clean_slate g1
+	prep
 	base=$(grants_mapped "$(xl domid g1)")
 	l=$(mk_loop disk-hp 64) || fail "losetup failed"
 	r=$(mk_brd 1) || fail "brd did not load"
@@ -230,8 +233,7 @@ t_hotplug-20() { hotplug_cycles 20; }
 # Eight disks on one guest, on three kinds of backing, all verified at once.
 t_many-disks() {
 	local i v devs=() l
-	need_guest g1
-	clean_slate g1
+	prep
 	for i in 0 1 2; do devs+=("$(mk_brd "$i")"); done
 	for i in 3 4 5 6 7; do
 		l=$(mk_loop "disk-m$i" 48) || fail "losetup failed"
@@ -260,8 +262,7 @@ t_many-disks() {
 # Two guests at once, each verifying its own disk.
 t_two-guests() {
 	local a b
-	need_guest g1
-	clean_slate g1
+	prep
 	need_guest g2 1 192
 	clean_slate g2
 	a=$(mk_loop disk-ga 96) || fail "losetup failed"
@@ -283,8 +284,7 @@ t_two-guests() {
 # rebooted guest again (a new domain id, the same disk).
 t_guest-reboot() {
 	local l d0 d1
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-rb 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	d0=$(xl domid g1)
@@ -306,8 +306,7 @@ t_guest-reboot() {
 # goes away and the domain does not linger as a zombie.
 t_guest-destroy() {
 	local l d
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-ds 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	d=$(xl domid g1)
@@ -325,8 +324,7 @@ t_guest-destroy() {
 # Ring pools under the static policy never keep more than the cap.
 t_pool-static() {
 	local l cap=32 max=0 v i
-	need_guest g1
-	clean_slate g1
+	prep
 	ng_set pool_policy static || fail "cannot select static"
 	grep -q '\[static\]' "$NG_SYS/parameters/pool_policy" || fail "pool_policy reads '$(ng_param pool_policy)'"
 	ng_set max_buffer_pages "$cap" || fail "cannot set max_buffer_pages"
@@ -358,8 +356,7 @@ t_pool-static() {
 # on and verifies.
 t_pool-squeeze() {
 	local l pe0 pe1 f
-	need_guest g1
-	clean_slate g1
+	prep
 	ng_set pool_policy squeeze || fail "cannot select squeeze"
 	ng_set feature_persistent N
 	l=$(mk_loop disk-sq 96) || fail "losetup failed"
@@ -387,8 +384,7 @@ t_pool-squeeze() {
 # Switch the policy back and forth while verified I/O runs.
 t_pool-switch() {
 	local l p i
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-sw 96) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	gcmd g1 10 bg swio fioverify xvdb sw --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
@@ -418,8 +414,7 @@ t_pool-badname() {
 # reloaded module serves again.
 t_lifecycle() {
 	local l
-	need_guest g1
-	clean_slate g1
+	prep
 	l=$(mk_loop disk-lc 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	if rmmod xen_blkback_ng 2>"$LAB_T/rmmod1"; then
@@ -435,4 +430,69 @@ t_lifecycle() {
 	attach g1 xvdb "$l"
 	cross_check g1 xvdb "$l" 4
 	detach g1 xvdb
+}
+
+# ------------------------------------------------------------------ demo
+
+# Narration goes to the console, where tests/lab/run prints it.
+demo() {
+	echo "lab-demo: $*" >/dev/console
+	echo "$*"
+}
+
+show_pool() { # LABEL
+	local f line
+	if [ "$LAB_BACKEND" != ng ]; then
+		demo "$1: (the stock driver has no pool statistics)"
+		return 0
+	fi
+	line=
+	for f in free_pages high_water allocated released pressure_events squeezes pages_cost_ram; do
+		line="$line $f=$(cat "$NG_SYS/pool/$f" 2>/dev/null || echo '?')"
+	done
+	demo "$1: pool policy $(ng_param pool_policy 2>/dev/null || echo '?')"
+	demo "    global pool:$line"
+	for f in /sys/bus/xen-backend/devices/vbd-*/pool; do
+		[ -d "$f" ] || continue
+		line=
+		for s in free_pages high_water allocated released pressure_events squeezes; do
+			line="$line $s=$(cat "$f/$s" 2>/dev/null || echo '?')"
+		done
+		demo "    $(basename "$(dirname "$f")") pool:$line"
+	done
+}
+
+t_demo() {
+	local l d sum
+	demo "Xen $(xl info | awk '/^xen_version/ {print $3}'), dom0 kernel $(uname -r)"
+	demo "vbd backend driver: $(basename "$(readlink /sys/bus/xen-backend/drivers/vbd/module)")"
+	if [ "$LAB_BACKEND" = ng ]; then
+		# squeeze makes the pressure event visible in the statistics.
+		ng_set pool_policy squeeze && demo "pool policy set to squeeze"
+	fi
+	demo "starting guest g1 (PV, 2 vCPUs, stock xen-blkfront)..."
+	need_guest g1
+	l=$(mk_loop demo 128) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d=$(backend_dir g1 xvdb)
+	demo "attached $l to g1 as xvdb ($(basename "$d"), $(xenstore-read "/local/domain/$(xl domid g1)/device/vbd/$(vdev_devid xvdb)/multi-queue-num-queues" 2>/dev/null || echo 1) queues)"
+	show_pool "before I/O"
+	demo "guest: fio random writes 4 KiB..1 MiB, queue depth 32, 64 MiB, verify=crc32c..."
+	gcmd g1 600 fioverify xvdb demo --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m >/dev/null ||
+		fail "fio verify failed in the guest"
+	demo "guest: $(grep -m 1 'WRITE:' "$LAB_T/gout" | sed 's/^ *//')"
+	cross_check g1 xvdb "$l" 16
+	sum=$(gsum)
+	demo "guest wrote 16 MiB of random data; dom0 reads the same from $l (sha256 ${sum:0:16}...)"
+	demo "backend statistics: rd_req=$(vbd_stat g1 xvdb rd_req) wr_req=$(vbd_stat g1 xvdb wr_req) f_req=$(vbd_stat g1 xvdb f_req)"
+	show_pool "after I/O"
+	demo "dom0: echo 3 > /proc/sys/vm/drop_caches (memory pressure)"
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	show_pool "after pressure"
+	gcmd g1 300 fioverify xvdb demo2 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=16m --offset=64m >/dev/null ||
+		fail "fio verify after the pressure event failed"
+	demo "guest: I/O after the pressure event verified"
+	detach g1 xvdb
+	demo "detached xvdb; demo done"
 }

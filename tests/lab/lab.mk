@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Xen lab (tests/lab/run): Xen 4.17 + Debian 6.1 PV dom0 in QEMU (TCG),
+# PV guests with the stock xen-blkfront.  LAB_BACKEND=stock runs the same
+# tests against Debian's xen-blkback.
+#
+#   make lab        default test set (~12 min on 2 cores, warm image cache)
+#   make lab-full   default + slow tests (20 hotplug cycles, 8 disks, ...)
+#   make lab-shell  dom0 shell on this terminal, module loaded
+#   make demo       first command for a newcomer: one disk, verified I/O,
+#                   pool statistics around a memory-pressure event
+
+.PHONY: lab lab-full lab-shell demo
+
+lab:
+	tests/lab/run
+
+lab-full:
+	LAB_SET=full tests/lab/run
+
+lab-shell:
+	LAB_MODE=shell tests/lab/run
+
+demo:
+	LAB_MODE=demo tests/lab/run
