@@ -37,6 +37,16 @@
 #include "xbng_config.h"
 
 /*
+ * get_unaligned_*() and put_unaligned_*(): <linux/unaligned.h> since 6.12,
+ * <asm/unaligned.h> before.  Module code includes compat.h, not either.
+ */
+#ifdef HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/*
  * Probe results compat/probe.sh already refuses to build without; checked
  * again so that a stale or hand-made xbng_config.h cannot slip through.
  */

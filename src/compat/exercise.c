@@ -62,6 +62,12 @@ void xbng_ex_ring(struct blkif_back_ring *ring, struct blkif_sring *sring,
 	BACK_RING_ATTACH(ring, sring, prod, XEN_PAGE_SIZE);
 }
 
+u64 xbng_ex_unaligned(const void *p);
+u64 xbng_ex_unaligned(const void *p)
+{
+	return get_unaligned_le64(p);
+}
+
 int xbng_ex_pages(struct gnttab_page_cache *cache);
 int xbng_ex_pages(struct gnttab_page_cache *cache)
 {

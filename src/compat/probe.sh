@@ -46,17 +46,20 @@ mkdir -p "$work" || die "cannot create $work"
 # probe that fails while its context compiles is a real "no"; a probe whose
 # context fails cannot decide (a header moved or is not self-contained) and
 # stops the build, so an optional API is never dropped by accident.
-# Probes with the same includes share one context.
+# Probes with the same includes share one context.  A probe of a header's
+# own existence marks that #include "/* xbng: probed */": it is left out of
+# the context.
 objs=
 for p in "$@"; do
 	name=$(basename "$p" .c)
 	cp "$p" "$work/$name.c" || die "cannot copy $p"
-	ctx=ctx_$(grep '^#include' "$p" | cksum | cut -d' ' -f1)
+	ctx=ctx_$(grep '^#include' "$p" | grep -v 'xbng: probed' |
+		  cksum | cut -d' ' -f1)
 	echo "$ctx" >"$work/$name.ctx"
 	if [ ! -e "$work/$ctx.c" ]; then
 		{
 			echo "/* Context of the probes whose includes these are. */"
-			grep '^#include' "$p"
+			grep '^#include' "$p" | grep -v 'xbng: probed'
 		} >"$work/$ctx.c"
 		objs="$objs $ctx.o"
 	fi
@@ -112,7 +115,7 @@ for p in "$@"; do
 	have "$name" && continue
 	ctx=$(cat "$work/$name.ctx")
 	have "$ctx" && continue
-	echo "xen-blkback-ng compat: the headers probe '$name' includes do not compile:" >&2
+	echo "xen-blkback-ng compat: the headers that probe '$name' includes do not compile:" >&2
 	grep -A3 "$ctx\.c" "$work/probe.log" | head -n 20 >&2
 	die "probe '$name' cannot decide against $kdir (log: $work/probe.log)"
 done
@@ -176,6 +179,7 @@ one_of shrinker shrinker_alloc register_shrinker_fmt register_shrinker_nofmt
 any_of bdev_open bdev_file_open_by_dev bdev_open_by_dev \
 	blkdev_get_by_dev_holder_ops blkdev_get_by_dev_fmode
 any_of cdrom disk_to_cdi genhd_fl_cd
+any_of unaligned_h linux_unaligned_h asm_unaligned_h
 required genhd_fl_removable "GENHD_FL_REMOVABLE is gone from $kdir; xbng_bdev_is_removable() in compat.h needs the new way"
 
 # Each question's answer, newest API first, for compat.h.
