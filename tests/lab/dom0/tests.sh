@@ -60,13 +60,13 @@ t_guest-boot() {
 }
 
 # The integrity matrix plus a dom0-side cross-check on one backing device.
-integrity_on() { # BACKING
+integrity_on() { # BACKING [quick]
 	local dev=$1 d q
 	attach g1 xvdb "$dev"
 	d=$(xl domid g1)
 	q=$(xenstore-read "/local/domain/$d/device/vbd/$(vdev_devid xvdb)/multi-queue-num-queues" 2>/dev/null)
 	[ "${q:-1}" -ge 2 ] || fail "frontend negotiated ${q:-1} queue(s), want 2"
-	gcmd g1 540 integrity xvdb || fail "fio verify failed on $dev: $(grep -m 1 -E 'fail|err' "$LAB_T/gout")"
+	gcmd g1 540 integrity xvdb "${2:-}" || fail "fio verify failed on $dev: $(grep -m 1 -E 'fail|err' "$LAB_T/gout")"
 	cross_check g1 xvdb "$dev" 8
 	[ "$(vbd_stat g1 xvdb wr_req)" -gt 0 ] || fail "backend statistics/wr_req did not count the writes"
 	detach g1 xvdb
@@ -83,7 +83,7 @@ t_integrity-brd() {
 	local r
 	prep
 	r=$(mk_brd 0) || fail "brd did not load"
-	integrity_on "$r"
+	integrity_on "$r" quick
 }
 
 t_integrity-dm() {
@@ -92,7 +92,7 @@ t_integrity-dm() {
 	l=$(mk_loop disk-dm 160) || fail "losetup failed"
 	s=$(blockdev --getsz "$l")
 	dmsetup create labdm --table "0 $s linear $l 0" || fail "dmsetup create failed"
-	integrity_on /dev/mapper/labdm
+	integrity_on /dev/mapper/labdm quick
 	dmsetup remove labdm || fail "dm device still busy after detach"
 }
 
