@@ -32,3 +32,4 @@ check:
 -include tests/lab/lab.mk
 -include tests/matrix/matrix.mk
 -include tests/packaging/packaging.mk
+-include bench/bench.mk
