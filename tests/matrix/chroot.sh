@@ -21,16 +21,58 @@ root=$cache/$suite
 # Tools every build needs beside the headers: sparse for C=2, binutils for
 # the symbol check, dwarves (pahole) for the BTF step of 6.12+ modules.
 tools="sparse make binutils kmod dwarves"
+# trixie's sparse 0.6.4 cannot parse the __typeof_unqual__ of 7.x headers.
+# sid's can, and its binary needs nothing newer than trixie's libc; the
+# package would drag in sid's gcc-16, so only the binary is taken, into
+# /usr/local/bin, ahead of trixie's in PATH.
+stamp=$tools
+[ "$suite" = trixie ] && stamp="$tools sparse-from-sid"
+
+sid_sparse() {
+	rm -rf "$root/tmp/sparse"
+	mkdir -p "$root/tmp/sparse/x"
+	chmod 777 "$root/tmp/sparse"
+	in_root sh -c "cd /tmp/sparse && apt-get download sparse/sid" >&2 &&
+	dpkg-deb -x "$root"/tmp/sparse/sparse_*.deb "$root/tmp/sparse/x" &&
+	install -m 755 "$root/tmp/sparse/x/usr/bin/sparse" "$root/usr/local/bin/sparse" &&
+	in_root /usr/local/bin/sparse --version >&2
+	rc=$?
+	rm -rf "$root/tmp/sparse"
+	return $rc
+}
 
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 
+# Security, backports and (for one package) sid, each in its own sources
+# file and pinned so that the base suite stays the default and nothing
+# unrelated gets upgraded.
+sources() {
+	case $suite in
+	bullseye | bookworm)
+		# Debian's newest 5.10 and 6.1 kernels are only in -security.
+		echo "deb $secmirror $suite-security main" >"$root/etc/apt/sources.list.d/security.list"
+		;;
+	trixie)
+		echo "deb $mirror trixie-backports main" >"$root/etc/apt/sources.list.d/backports.list"
+		echo "deb $mirror sid main" >"$root/etc/apt/sources.list.d/sid.list"
+		printf 'Package: *\nPin: release n=sid\nPin-Priority: 1\n' >"$root/etc/apt/preferences.d/sid"
+		;;
+	esac
+
+	# sid's Release file on the mirror can be past its Valid-Until date.
+	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99matrix"
+	echo 'APT::Install-Recommends "false";' >>"$root/etc/apt/apt.conf.d/99matrix"
+}
+
 if [ -e "$root/.ready" ]; then
 	# A chroot made before a tool was added gets it now.
-	[ "$(cat "$root/.ready")" = "$tools" ] && exit 0
+	[ "$(cat "$root/.ready")" = "$stamp" ] && exit 0
+	sources
 	in_root apt-get update >&2 &&
 	in_root apt-get install -y $tools >&2 &&
+	{ [ "$suite" != trixie ] || sid_sparse; } &&
 	in_root apt-get clean &&
-	echo "$tools" >"$root/.ready"
+	echo "$stamp" >"$root/.ready"
 	exit
 fi
 [ "$(id -u)" -eq 0 ] || { echo "chroot.sh: must run as root" >&2; exit 1; }
@@ -40,22 +82,7 @@ mkdir -p "$cache"
 rm -rf "$root"
 debootstrap --variant=minbase "$suite" "$root" "$mirror" >&2
 
-# Security and backports suites, each in its own sources file so that the
-# base suite stays the default and nothing unrelated gets upgraded.
-case $suite in
-bullseye | bookworm)
-	# Debian's newest 5.10 and 6.1 kernels are only in -security.
-	echo "deb $secmirror $suite-security main" >"$root/etc/apt/sources.list.d/security.list"
-	;;
-trixie)
-	echo "deb $mirror trixie-backports main" >"$root/etc/apt/sources.list.d/backports.list"
-	;;
-esac
-
-# sid's Release file on the mirror can be past its Valid-Until date.
-echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99matrix"
-echo 'APT::Install-Recommends "false";' >>"$root/etc/apt/apt.conf.d/99matrix"
-
+sources
 in_root apt-get update >&2
 # trixie's own headers are 6.12, which bookworm-security covers already;
 # trixie is here for 7.3 from backports.
@@ -86,7 +113,10 @@ bookworm)
 	cp -a "$root/tmp/debs/x/usr/." "$root/usr/"
 	rm -rf "$root/tmp/debs"
 	;;
+trixie)
+	sid_sparse
+	;;
 esac
 
 in_root apt-get clean
-echo "$tools" >"$root/.ready"
+echo "$stamp" >"$root/.ready"
