@@ -13,7 +13,12 @@ test_limit() { echo 7200; }
 
 BD=$OUT/bench
 FIO=/lab/fio
-bsay() { say "bench: $*"; }
+# The test's output goes to its log; progress also goes to the console,
+# where bench/run shows it.
+bsay() {
+	say "bench: $*"
+	echo "lab-dom0: bench: $*" >/dev/console 2>/dev/null
+}
 bnote() {
 	echo "$*" >>"$BD/notes.txt"
 	bsay "note: $*"
@@ -66,12 +71,13 @@ sync_drv_vars() {
 use_drv() {
 	local want=$1 i
 	shift
-	case $(cur_drv) in
-	ng) rmmod xen_blkback_ng ;;
-	stock) rmmod xen_blkback ;;
-	esac
+	# A device just detached may still be going away: retry.
 	for i in $(seq 50); do
-		[ "$(cur_drv)" = none ] && break
+		case $(cur_drv) in
+		ng) rmmod xen_blkback_ng 2>/dev/null ;;
+		stock) rmmod xen_blkback 2>/dev/null ;;
+		none) break ;;
+		esac
 		sleep 0.2
 	done
 	[ "$(cur_drv)" = none ] || { bsay "cannot unload $(cur_drv)"; return 1; }
@@ -144,7 +150,7 @@ guest_fio() { # VDEV WORKLOAD
 	local v=$1 w=$2 args tl
 	args="$(wl_args "$w") $(fio_common)"
 	# shellcheck disable=SC2086
-	gcmd g1 20 bg "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
+	gcmd g1 20 /t/bg "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
 	sleep $((BENCH_RUNTIME + BENCH_RAMP + 1))
 	gcmd g1 $((BENCH_RUNTIME + 90)) bgwait "b$w" $((BENCH_RUNTIME + 60)) >"$LAB_T/fio-$w.out" 2>&1
 	tl=$(grep -a '^3;fio' "$LAB_T/fio-$w.out" | tail -n 1)
@@ -318,7 +324,7 @@ dip_pass() { # DRIVER POLICY [params]
 	shift 2
 	use_drv "$drv" "$@" || return 1
 	attach g1 xvdb /dev/ram0
-	gcmd g1 20 bg dip fio --name=dip --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+	gcmd g1 20 /t/bg dip fio --name=dip --filename=/dev/xvdb --direct=1 --ioengine=libaio \
 		--rw=randread --bs=4k --iodepth=32 --size=128m --time_based --runtime=$dur \
 		--norandommap --write_iops_log=/tmp/dip --log_avg_msec=250 >/dev/null || return 1
 	tb=$(now_ns)
