@@ -24,6 +24,7 @@ HOSTILE_MAX_LOG=${HOSTILE_MAX_LOG:-100}
 test_limit() {
 	case "$1" in
 	hostile-flap-1000) echo 1800 ;;
+	hostile-requests | hostile-ring | hostile-xenstore) echo 2400 ;;
 	hostile-flap | hostile-event-storm | hostile-ring-rewrite) echo 400 ;;
 	hostile-storm-neighbour) echo 700 ;;
 	hostile-unload) echo 200 ;;
@@ -97,7 +98,7 @@ hcase() {
 	brd) dev=$(mk_brd 3) || fail "brd did not load" ;;
 	esac
 	hg_pattern "$dev"
-	sum0=$(dom0_sum "$dev" 64)
+	[ "$access" = ro ] && sum0=$(dom0_sum "$dev" 64)
 	timeout 90 xl block-attach "$HG" "format=raw,vdev=xvdb,access=$access,target=$dev" \
 		>"$LAB_T/attach.log" 2>&1 ||
 		fail "xl block-attach failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
@@ -157,46 +158,139 @@ hcase() {
 	return 0
 }
 
-t_hostile-read-ok() { hcase read-ok rw loop no --; }
-t_hostile-op-unknown() { hcase op-unknown rw loop yes --; }
-t_hostile-zero-segs() { hcase zero-segs rw loop yes --; }
-t_hostile-direct-12-segs() { hcase direct-12-segs rw loop yes --; }
-t_hostile-indirect-ok() { hcase indirect-ok rw loop no --; }
-t_hostile-indirect-over-max() { hcase indirect-over-max rw loop yes --; }
-t_hostile-indirect-too-many-pages() { hcase indirect-too-many-pages rw loop yes --; }
-t_hostile-indirect-bad-op() { hcase indirect-bad-op rw loop yes --; }
-t_hostile-indirect-bad-gref() { hcase indirect-bad-gref rw loop yes --; }
-t_hostile-sect-bad() { hcase sect-bad rw loop yes --; }
-t_hostile-past-end() { hcase past-end rw loop yes --; }
-t_hostile-sector-overflow() { hcase sector-overflow rw loop yes --; }
-t_hostile-gref-invalid() { hcase gref-invalid rw loop yes --; }
-t_hostile-gref-foreign() { hcase gref-foreign rw loop yes --; }
-t_hostile-dup-id() { hcase dup-id rw loop no --; }
-t_hostile-discard-past-end() { hcase discard-past-end rw loop yes --; }
+# Cases that must leave a line in the backend's log (ng).
+needs_log() {
+	case "$1" in
+	read-ok | indirect-ok | dup-id | discard-unsupported | ring-rewrite | flap | \
+		connect-twice | vanish-* | event-storm) return 1 ;;
+	esac
+	return 0
+}
+
+# A sub-result: its own PASS/FAIL line on the console, where the host's
+# runner collects it like the driver's own lines.
+subresult() {
+	echo "LABRESULT $*" >/dev/console
+	echo "$*" >>"$OUT/results.txt"
+}
+
+# hgroup ACCESS BACKING CASE...: one disk, attached once, several cases in a
+# row (each case ends with the frontend Closed; the next one reconnects it
+# through Initialising).  CASE may carry program options after a colon,
+# e.g. flap:-n,100.  Each case gets its own PASS/FAIL line with the same
+# assertions as hcase, except that grants are checked after the case while
+# the disk stays attached (a closed backend must have unmapped everything).
+hgroup() {
+	local access=$1 backing=$2 dev domid base now rc be spec case args n0 why hit nlog nfail=0 sum0 sum1 limit
+	shift 2
+	hg_need
+	hg_clean
+	domid=$(xl domid "$HG")
+	base=$(grants_mapped "$domid")
+	case "$backing" in
+	loop) dev=$(mk_loop hostile 64) || fail "losetup failed" ;;
+	brd) dev=$(mk_brd 3) || fail "brd did not load" ;;
+	esac
+	hg_pattern "$dev"
+	[ "$access" = ro ] && sum0=$(dom0_sum "$dev" 64)
+	timeout 90 xl block-attach "$HG" "format=raw,vdev=xvdb,access=$access,target=$dev" \
+		>"$LAB_T/attach.log" 2>&1 ||
+		fail "xl block-attach failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
+	be=$(hg_be)
+	wait_for 30 test "$(xenstore-read "$be/state" 2>/dev/null)" = 2 ||
+		fail "backend $be not in InitWait (state $(xenstore-read "$be/state" 2>/dev/null))"
+	for spec in "$@"; do
+		case=${spec%%:*}
+		args=
+		[ "$spec" != "$case" ] && args=$(echo "${spec#*:}" | tr ',' ' ')
+		n0=$(dmesg | wc -l)
+		limit=300
+		say "case $case"
+		# shellcheck disable=SC2086 # args is a list of options
+		gcmd "$HG" "$limit" xbng-hostile -d "$HG_DEVID" $args "$case" >"$LAB_T/$case.out"
+		rc=$?
+		cat "$LAB_T/$case.out"
+		dmesg | tail -n +$((n0 + 1)) >"$LAB_T/$case.dmesg"
+		grep -E "vbd-$domid-$HG_DEVID|blkback" "$LAB_T/$case.dmesg" >"$LAB_T/$case.backend-log"
+		nlog=$(wc -l <"$LAB_T/$case.backend-log")
+		say "case $case: rc $rc, backend state $(xenstore-read "$be/state" 2>/dev/null), $nlog log lines; first: $(head -n 1 "$LAB_T/$case.backend-log")"
+		now=-1
+		for _ in 1 2 3 4 5; do
+			now=$(grants_mapped "$domid")
+			[ "$now" -le "$base" ] && break
+			sleep 1
+		done
+		why=
+		hit=$(grep -E -m 1 "$BAD_LOG_RE" "$LAB_T/$case.dmesg")
+		if [ "$rc" = 124 ]; then
+			why="timed out in the guest after $limit s"
+		elif [ "$rc" != 0 ]; then
+			why=$(grep -m 1 -E 'FAIL$' "$LAB_T/$case.out" | sed 's/^CASE //')
+			why=${why:-xbng-hostile exited $rc: $(tail -n 1 "$LAB_T/$case.out")}
+		elif [ -n "$hit" ]; then
+			why="dom0 kernel log: $hit"
+		elif [ "$now" -gt "$base" ]; then
+			why="dom0 still maps $now grants of $HG after the case closed, $base before"
+		elif ! xl info >/dev/null; then
+			why="xl info fails after the case"
+		elif needs_log "$case" && [ "$nlog" -lt 1 ] && [ "$LAB_BACKEND" = ng ]; then
+			why="backend logged nothing about the refusal"
+		elif [ "$nlog" -gt "$HOSTILE_MAX_LOG" ] && [ "$LAB_BACKEND" = ng ]; then
+			why="backend logged $nlog lines (not rate-limited, max $HOSTILE_MAX_LOG)"
+		fi
+		if [ -z "$why" ]; then
+			subresult "PASS hostile-$case"
+		else
+			subresult "FAIL hostile-$case: $why"
+			nfail=$((nfail + 1))
+		fi
+	done
+	case "$*" in
+	vanish-*) timeout 90 xl block-detach "$HG" xvdb >"$LAB_T/detach.log" 2>&1 ;;
+	*) false ;;
+	esac ||
+		timeout 60 xl block-detach -f "$HG" xvdb >>"$LAB_T/detach.log" 2>&1 ||
+		fail "xl block-detach failed: $(tail -n 2 "$LAB_T/detach.log" | tr '\n' ' ')"
+	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$domid-$HG_DEVID" ||
+		fail "backend device vbd-$domid-$HG_DEVID still there 30 s after detach"
+	now=-1
+	for _ in $(seq 10); do
+		now=$(grants_mapped "$domid")
+		[ "$now" -le "$base" ] && break
+		sleep 1
+	done
+	say "grants of $HG mapped by dom0: $base before, $now after the detach"
+	[ "$access" = ro ] && sum1=$(dom0_sum "$dev" 64)
+	[ "$backing" = loop ] && losetup -d "$dev"
+	[ "$now" -le "$base" ] || fail "dom0 still maps $now grants of $HG after detach, $base before"
+	if [ "$access" = ro ] && [ "$sum1" != "$sum0" ]; then
+		fail "the read-only backing device changed"
+	fi
+	[ "$nfail" = 0 ] || fail "$nfail case(s) failed"
+	return 0
+}
+BAD_LOG_RE='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|general protection|kernel panic'
+
+REQUEST_CASES="read-ok op-unknown zero-segs direct-12-segs indirect-ok indirect-over-max
+indirect-too-many-pages indirect-bad-op indirect-bad-gref sect-bad past-end sector-overflow
+gref-invalid gref-foreign dup-id discard-past-end"
+RING_CASES="ring-overflow ring-backwards ring-rewrite:-n,400 ring-garbage connect-twice flap:-n,100"
+XS_CASES="xs-order-too-big xs-order-huge xs-queues-0 xs-queues-huge xs-queues-over-max
+xs-no-ring-ref xs-ring-ref-nonnum xs-ring-ref-invalid xs-no-evtchn xs-evtchn-nonnum
+xs-evtchn-unbound xs-protocol-unknown"
+
+# shellcheck disable=SC2086 # lists of cases
+t_hostile-requests() { hgroup rw loop $REQUEST_CASES; }
+# shellcheck disable=SC2086
+t_hostile-ring() { hgroup rw loop $RING_CASES; }
+# shellcheck disable=SC2086
+t_hostile-xenstore() { hgroup rw loop $XS_CASES; }
+t_hostile-readonly() { hgroup ro loop write-ro; }
 # brd in Debian's 6.1 has no discard.
-t_hostile-discard-unsupported() { hcase discard-unsupported rw brd no --; }
-t_hostile-write-ro() { hcase write-ro ro loop yes --; }
-t_hostile-ring-overflow() { hcase ring-overflow rw loop yes --; }
-t_hostile-ring-backwards() { hcase ring-backwards rw loop yes --; }
-t_hostile-ring-rewrite() { hcase ring-rewrite rw loop no -- -n 400; }
-t_hostile-ring-garbage() { hcase ring-garbage rw loop yes --; }
-t_hostile-xs-order-too-big() { hcase xs-order-too-big rw loop yes --; }
-t_hostile-xs-order-huge() { hcase xs-order-huge rw loop yes --; }
-t_hostile-xs-queues-0() { hcase xs-queues-0 rw loop yes --; }
-t_hostile-xs-queues-huge() { hcase xs-queues-huge rw loop yes --; }
-t_hostile-xs-queues-over-max() { hcase xs-queues-over-max rw loop yes --; }
-t_hostile-xs-no-ring-ref() { hcase xs-no-ring-ref rw loop yes --; }
-t_hostile-xs-ring-ref-nonnum() { hcase xs-ring-ref-nonnum rw loop yes --; }
-t_hostile-xs-ring-ref-invalid() { hcase xs-ring-ref-invalid rw loop yes --; }
-t_hostile-xs-no-evtchn() { hcase xs-no-evtchn rw loop yes --; }
-t_hostile-xs-evtchn-nonnum() { hcase xs-evtchn-nonnum rw loop yes --; }
-t_hostile-xs-evtchn-unbound() { hcase xs-evtchn-unbound rw loop yes --; }
-t_hostile-xs-protocol-unknown() { hcase xs-protocol-unknown rw loop yes --; }
-t_hostile-flap() { hcase flap rw loop no -- -n 100; }
-t_hostile-flap-1000() { hcase flap rw loop no -- -n 1000; }
-t_hostile-connect-twice() { hcase connect-twice rw loop no --; }
-t_hostile-vanish-mid-connect() { hcase vanish-mid-connect rw loop no --; }
-t_hostile-vanish-connected() { hcase vanish-connected rw loop no --; }
+t_hostile-nodiscard() { hgroup rw brd discard-unsupported; }
+t_hostile-flap-1000() { hgroup rw loop flap:-n,1000; }
+t_hostile-vanish-mid-connect() { hgroup rw loop vanish-mid-connect; }
+t_hostile-vanish-connected() { hgroup rw loop vanish-connected; }
 
 # The event storm: the guest notifies as fast as it can with an empty ring
 # for 20 s while dom0 times small probes; dom0 must stay responsive (no

@@ -568,6 +568,26 @@ static bool st_closing(int s) { return s == 5 || s == 6 || s < 0; }
 static bool st_closed(int s) { return s == 6 || s < 0; }
 static bool st_settled(int s) { return s == 2 || s == 4 || s == 5 || s == 6 || s < 0; }
 
+/*
+ * Bring the backend to InitWait from whatever an earlier case on the same
+ * disk left behind: Closed -> (Initialising) -> InitWait; a backend stuck
+ * in Closing is first told Closed.  Returns the state reached.
+ */
+static int be_ready(void)
+{
+	int s = be_wait(st_settled, 5000);
+
+	if (s == 5) {
+		fe_state(6);
+		s = be_wait(st_closed, 10000);
+	}
+	if (s == 6) {
+		fe_state(1);
+		s = be_wait(st_initwait, 15000);
+	}
+	return s;
+}
+
 static void be_facts(void)
 {
 	char p[160];
@@ -713,7 +733,7 @@ static int fe_connect(const struct plan *pl, int ms)
 {
 	int s;
 
-	s = be_wait(st_initwait, 10000);
+	s = be_ready();
 	if (s != 2)
 		die("backend in state %d, not InitWait (2)", s);
 	be_facts();
@@ -1403,7 +1423,7 @@ static void c_xs(const char *name)
 	char v[32];
 
 	if (!strcmp(name, "xs-order-too-big")) {
-		be_wait(st_initwait, 10000);
+		be_ready();
 		be_facts();
 		pl = plan_default();
 		pl.order = C.max_order + 1;
@@ -1420,7 +1440,7 @@ static void c_xs(const char *name)
 		pl = with("multi-queue-num-queues", "4294967295");
 		xs_refuse("multi-queue-num-queues 4294967295", &pl);
 	} else if (!strcmp(name, "xs-queues-over-max")) {
-		be_wait(st_initwait, 10000);
+		be_ready();
 		be_facts();
 		snprintf(v, sizeof(v), "%ld", C.max_queues + 1);
 		pl = with("multi-queue-num-queues", v);
@@ -1483,7 +1503,8 @@ static void c_flap(int cycles)
 	uint32_t x = 777;
 	int waited = 0;
 
-	be_wait(st_initwait, 10000);
+	if (be_ready() != 2)
+		die("backend not in InitWait");
 	be_facts();
 	fe_clean();
 	rings_alloc(1, -1);
@@ -1586,7 +1607,7 @@ static void c_vanish(bool connected)
 		ring_push(&C.ring[0]);
 		check(true, "vanish connected", "left with a request in flight");
 	} else {
-		be_wait(st_initwait, 10000);
+		be_ready();
 		fe_clean();
 		rings_alloc(1, -1);
 		fe_publish(&pl);
