@@ -51,13 +51,13 @@
  * again so that a stale or hand-made xbng_config.h cannot slip through.
  */
 #ifndef HAVE_GNTTAB_PAGE_CACHE
-#error "xen-blkback-ng needs gnttab_page_cache_{init,get,put,shrink} (probe gnttab_page_cache, mainline 5.10-rc8)"
+#error "needs gnttab_page_cache_* (probe gnttab_page_cache, 5.10-rc8)"
 #endif
 #if !defined(HAVE_EVTCHN_LATEEOI_XENBUS_DEV) && !defined(HAVE_EVTCHN_LATEEOI_DOMID)
-#error "xen-blkback-ng needs bind_interdomain_evtchn_to_irqhandler_lateeoi() (probe evtchn_lateeoi, XSA-332)"
+#error "needs late-EOI event channels (probe evtchn_lateeoi, XSA-332)"
 #endif
 #if defined(HAVE_BLKDEV_ISSUE_DISCARD_NOFLAGS) && !defined(HAVE_BLKDEV_ISSUE_SECURE_ERASE)
-#error "blkdev_issue_discard() lost its flags but blkdev_issue_secure_erase() is missing (probe blkdev_issue_secure_erase)"
+#error "discard without flags but no secure erase (probe blkdev_issue_secure_erase)"
 #endif
 
 /* ---- xenbus driver callbacks -------------------------------------------- */
@@ -66,6 +66,7 @@
  * .remove returns void since 6.2 (and 6.1.162).  The module writes
  *
  *	static void xbng_remove(struct xenbus_device *dev) { ... }
+ *
  *	XBNG_DEFINE_XENBUS_REMOVE(xbng_remove);
  *
  *	static struct xenbus_driver xbng_driver = {
@@ -74,11 +75,11 @@
  *	};
  *
  * XBNG_DEFINE_XENBUS_REMOVE() goes after the function at file scope: on
- * int-returning kernels it defines the trampoline the initializer names;
- * everywhere it checks the function's type.
+ * int-returning kernels it defines the trampoline the initializer names
+ * (whose call of fn checks its argument), elsewhere it checks fn's type.
  */
 #define XBNG_ASSERT_XENBUS_CB(fn)					\
-	static_assert(__same_type(&fn, void (*)(struct xenbus_device *)), \
+	static_assert(__same_type(&(fn), void (*)(struct xenbus_device *)), \
 		      #fn " must be void " #fn "(struct xenbus_device *)")
 
 #ifdef HAVE_XENBUS_REMOVE_VOID
@@ -91,7 +92,7 @@
 		fn(dev);						\
 		return 0;						\
 	}								\
-	XBNG_ASSERT_XENBUS_CB(fn)
+	static_assert(1, "")
 #define XBNG_XENBUS_REMOVE(fn)		(fn##_xbng_int)
 #endif
 
@@ -153,20 +154,30 @@ static inline int xbng_bind_evtchn_lateeoi(struct xenbus_device *dev,
 /* ---- rings -------------------------------------------------------------- */
 
 #ifndef HAVE_BACK_RING_ATTACH
-/* As in xen/interface/io/ring.h since ~5.5: attach at a given position. */
+/*
+ * What xen/interface/io/ring.h has since ~5.5: attach at a given position.
+ * Each argument is evaluated once.
+ */
 #define BACK_RING_ATTACH(_r, _s, _i, __size) do {			\
-	(_r)->rsp_prod_pvt = (_i);					\
-	(_r)->req_cons = (_i);						\
-	(_r)->nr_ents = __RING_SIZE(_s, __size);			\
-	(_r)->sring = (_s);						\
+	typeof(_r) xbng_r = (_r);					\
+	typeof(_s) xbng_s = (_s);					\
+	RING_IDX xbng_i = (_i);						\
+									\
+	xbng_r->rsp_prod_pvt = xbng_i;					\
+	xbng_r->req_cons = xbng_i;					\
+	xbng_r->nr_ents = __RING_SIZE(xbng_s, (__size));		\
+	xbng_r->sring = xbng_s;						\
 } while (0)
 #endif
 
 /* ---- bios --------------------------------------------------------------- */
 
 #ifndef HAVE_BLK_OPF_T
-/* 6.0 named the type; the bits were a plain unsigned int before. */
-typedef unsigned int blk_opf_t;
+/*
+ * 6.0 named the type; the bits were a plain unsigned int before.  A macro,
+ * as this only gives the old type the kernel's new name.
+ */
+#define blk_opf_t unsigned int
 #endif
 
 #ifndef HAVE_BIO_MAX_VECS
@@ -405,7 +416,7 @@ static inline bool xbng_bdev_is_cdrom(struct block_device *bdev)
 	bool cd = false;
 
 #ifdef HAVE_DISK_TO_CDI
-	cd = disk_to_cdi(bdev->bd_disk) != NULL;
+	cd = !!disk_to_cdi(bdev->bd_disk);
 #endif
 #ifdef HAVE_GENHD_FL_CD
 	cd = cd || (bdev->bd_disk->flags & GENHD_FL_CD);

@@ -14,11 +14,13 @@
 static void xbng_ex_remove(struct xenbus_device *dev)
 {
 }
+
 XBNG_DEFINE_XENBUS_REMOVE(xbng_ex_remove);
 
 static void xbng_ex_reclaim(struct xenbus_device *dev)
 {
 }
+
 XBNG_DEFINE_XENBUS_RECLAIM_MEMORY(xbng_ex_reclaim);
 
 static const struct xenbus_device_id xbng_ex_ids[] = {

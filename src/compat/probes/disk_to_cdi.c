@@ -11,5 +11,5 @@
 bool xbng_probe(struct block_device *bdev);
 bool xbng_probe(struct block_device *bdev)
 {
-	return disk_to_cdi(bdev->bd_disk) != NULL;
+	return !!disk_to_cdi(bdev->bd_disk);
 }

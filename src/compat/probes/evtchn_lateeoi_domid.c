@@ -9,16 +9,17 @@
 #include <xen/xenbus.h>
 #include <xen/events.h>
 
-typedef int (*xbng_probe_bind_t)(unsigned int remote_domain,
-				 evtchn_port_t port, irq_handler_t handler,
-				 unsigned long irqflags, const char *name,
-				 void *data);
-
-int xbng_probe(void);
-int xbng_probe(void)
+int xbng_probe(struct xenbus_device *dev, evtchn_port_t port);
+int xbng_probe(struct xenbus_device *dev, evtchn_port_t port)
 {
-	xbng_probe_bind_t bind = bind_interdomain_evtchn_to_irqhandler_lateeoi;
+	int (*bind)(unsigned int remote_domain, evtchn_port_t port,
+		    irq_handler_t handler, unsigned long irqflags,
+		    const char *name, void *data) =
+		bind_interdomain_evtchn_to_irqhandler_lateeoi;
 	void (*eoi)(unsigned int irq, unsigned int flags) = xen_irq_lateeoi;
+	int irq = bind(dev->otherend_id, port, NULL, 0, "xbng-probe", NULL);
 
-	return bind != NULL && eoi != NULL && XEN_EOI_FLAG_SPURIOUS;
+	if (irq >= 0)
+		eoi(irq, XEN_EOI_FLAG_SPURIOUS);
+	return irq;
 }

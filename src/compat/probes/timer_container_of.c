@@ -6,12 +6,13 @@
  */
 #include <linux/timer.h>
 
+int xbng_probe(struct timer_list *t);
+
 struct xbng_probe_s {
 	int x;
 	struct timer_list timer;
 };
 
-int xbng_probe(struct timer_list *t);
 int xbng_probe(struct timer_list *t)
 {
 	struct xbng_probe_s *s = timer_container_of(s, t, timer);

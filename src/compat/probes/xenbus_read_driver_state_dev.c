@@ -9,13 +9,12 @@
  */
 #include <xen/xenbus.h>
 
-typedef enum xenbus_state (*xbng_probe_read_t)(const struct xenbus_device *dev,
-					       const char *path);
-
 enum xenbus_state xbng_probe(const struct xenbus_device *dev);
 enum xenbus_state xbng_probe(const struct xenbus_device *dev)
 {
-	xbng_probe_read_t read = xenbus_read_driver_state;
+	enum xenbus_state (*read)(const struct xenbus_device *dev,
+				  const char *path) =
+		xenbus_read_driver_state;
 
 	return read(dev, dev->otherend);
 }
