@@ -79,7 +79,9 @@ fi
 command -v debootstrap >/dev/null || apt-get install -y debootstrap >&2
 
 mkdir -p "$cache"
-rm -rf "$root"
+# A run killed before it unmounted may have left /proc mounted inside.
+umount "$root/proc" 2>/dev/null
+rm -rf --one-file-system "$root"
 debootstrap --variant=minbase "$suite" "$root" "$mirror" >&2
 
 sources
