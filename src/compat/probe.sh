@@ -91,7 +91,10 @@ case $jobs in
 esac
 
 # shellcheck disable=SC2086 # word splitting of the lists is intended
+# Debian's headers use ccache when asked through the environment.
 env -i PATH="$PATH" HOME="${HOME:-/}" TMPDIR="${TMPDIR:-/tmp}" \
+	${DEBIAN_KERNEL_USE_CCACHE:+DEBIAN_KERNEL_USE_CCACHE="$DEBIAN_KERNEL_USE_CCACHE"} \
+	${CCACHE_DIR:+CCACHE_DIR="$CCACHE_DIR"} \
 	MAKEFLAGS="$jobs" \
 	$make -C "$kdir" M="$work" -k $overrides $objs >"$work/probe.log" 2>&1
 
