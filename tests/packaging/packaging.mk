@@ -78,10 +78,16 @@ package-lint:
 	rpmlint -r rpm/xen-blkback-ng-dkms.rpmlintrc $(PKG_BUILD)/rpm/RPMS/noarch/*.rpm $(PKG_BUILD)/rpm/SRPMS/*.rpm \
 		$(PKG_BUILD)/rpm/SPECS/xen-blkback-ng-dkms.spec
 
+# True when a package (deb or rpm) owns the path $(1).
+pkg-owned = { dpkg -S $(1) >/dev/null 2>&1 || rpm -qf $(1) >/dev/null 2>&1; }
+
 # DKMS from this tree (the package-less path).  A version already
-# registered is removed first, so that edited sources are picked up.
+# registered is removed first, so that edited sources are picked up; a
+# version installed by a package is left to the package manager.
 dkms-install: package-stage
 	@command -v dkms >/dev/null || { echo "make dkms-install: needs dkms (apt-get install dkms)" >&2; exit 1; }
+	@if $(call pkg-owned,/usr/src/$(PKG_NAME)-$(VERSION)); then \
+		echo "make dkms-install: /usr/src/$(PKG_NAME)-$(VERSION) belongs to a package; remove that first" >&2; exit 1; fi
 	if [ -e /var/lib/dkms/$(PKG_NAME)/$(VERSION) ]; then dkms remove -m $(PKG_NAME) -v $(VERSION) --all; fi
 	rm -rf /usr/src/$(PKG_NAME)-$(VERSION)
 	mkdir -p /usr/src/$(PKG_NAME)-$(VERSION)
@@ -97,10 +103,12 @@ dkms-install: package-stage
 	sh packaging/xbng-post-install stock-status
 
 dkms-uninstall:
+	@if $(call pkg-owned,/usr/src/$(PKG_NAME)-$(VERSION)); then \
+		echo "make dkms-uninstall: /usr/src/$(PKG_NAME)-$(VERSION) belongs to a package; use apt/dnf remove" >&2; exit 1; fi
 	if [ -e /var/lib/dkms/$(PKG_NAME)/$(VERSION) ]; then dkms remove -m $(PKG_NAME) -v $(VERSION) --all; fi
 	rm -rf /usr/src/$(PKG_NAME)-$(VERSION)
 	rmdir /var/lib/dkms/$(PKG_NAME) 2>/dev/null || true
-	rm -f $(MODPROBE_DIR)/xen-blkback-ng.conf
+	$(call pkg-owned,$(MODPROBE_DIR)/xen-blkback-ng.conf) || rm -f $(MODPROBE_DIR)/xen-blkback-ng.conf
 
 # Plain install for one kernel.  A kernel with xen-blkback built in is
 # refused, before anything is built: the built-in driver owns "vbd" and
