@@ -204,7 +204,7 @@ hotplug_cycles() { # CYCLES
 	l=$(mk_loop disk-hp 64) || fail "losetup failed"
 	r=$(mk_brd 1) || fail "brd did not load"
 	attach g1 xvdb "$l"
-	gcmd g1 20 bg hpio ioloop xvdb >/dev/null || fail "cannot start background I/O"
+	gcmd g1 20 bgrun hpio ioloop xvdb >/dev/null || fail "cannot start background I/O"
 	for i in $(seq "$n"); do
 		attach g1 xvdc "$r"
 		gcmd g1 120 ddsum xvdc 2 >/dev/null || fail "cycle $i: I/O on the hot-plugged disk failed"
@@ -250,7 +250,7 @@ t_many-disks() {
 		i=$((i + 1))
 	done
 	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do
-		gcmd g1 10 bg "m$v" fioverify "$v" "m$v" --rw=randwrite --bsrange=4k-256k --iodepth=16 --size=24m >/dev/null ||
+		gcmd g1 10 bgrun "m$v" fioverify "$v" "m$v" --rw=randwrite --bsrange=4k-256k --iodepth=16 --size=24m >/dev/null ||
 			fail "cannot start I/O on $v"
 	done
 	for v in xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi; do
@@ -274,8 +274,8 @@ t_two-guests() {
 	b=$(mk_brd 2) || fail "brd did not load"
 	attach g1 xvdb "$a"
 	attach g2 xvdb "$b"
-	gcmd g1 10 bg two fioverify xvdb two --rw=randwrite --bsrange=512-128k --iodepth=32 --size=48m >/dev/null
-	gcmd g2 10 bg two fioverify xvdb two --rw=randwrite --bsrange=512-128k --iodepth=32 --size=48m >/dev/null
+	gcmd g1 10 bgrun two fioverify xvdb two --rw=randwrite --bsrange=512-128k --iodepth=32 --size=48m >/dev/null
+	gcmd g2 10 bgrun two fioverify xvdb two --rw=randwrite --bsrange=512-128k --iodepth=32 --size=48m >/dev/null
 	gcmd g1 600 bgwait two 580 >/dev/null || fail "g1 verify failed"
 	gcmd g2 600 bgwait two 580 >/dev/null || fail "g2 verify failed"
 	cross_check g1 xvdb "$a" 4
@@ -293,7 +293,7 @@ t_guest-reboot() {
 	l=$(mk_loop disk-rb 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	d0=$(xl domid g1)
-	gcmd g1 10 bg rbio fioverify xvdb rb --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
+	gcmd g1 10 bgrun rbio fioverify xvdb rb --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
 	sleep 3
 	local off
 	off=$(stat -c %s "$CONSOLE_DIR/guest-g1.log")
@@ -315,7 +315,7 @@ t_guest-destroy() {
 	l=$(mk_loop disk-ds 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	d=$(xl domid g1)
-	gcmd g1 10 bg dsio fioverify xvdb ds --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
+	gcmd g1 10 bgrun dsio fioverify xvdb ds --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
 	sleep 3
 	xl destroy g1 || fail "xl destroy failed"
 	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$d-$(vdev_devid xvdb)" || fail "backend vbd-$d still there after destroy"
@@ -337,7 +337,7 @@ t_pool-static() {
 	ng_set feature_persistent N || fail "cannot clear feature_persistent"
 	l=$(mk_loop disk-ps 96) || fail "losetup failed"
 	attach g1 xvdb "$l"
-	gcmd g1 10 bg psio fioverify xvdb ps --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
+	gcmd g1 10 bgrun psio fioverify xvdb ps --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
 		--numjobs=2 --offset_increment=32m --cpus_allowed=0-1 --cpus_allowed_policy=split >/dev/null
 	for i in $(seq 240); do
 		v=$(ng_dev_pool_max free_pages)
@@ -392,7 +392,7 @@ t_pool-switch() {
 	prep
 	l=$(mk_loop disk-sw 96) || fail "losetup failed"
 	attach g1 xvdb "$l"
-	gcmd g1 10 bg swio fioverify xvdb sw --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
+	gcmd g1 10 bgrun swio fioverify xvdb sw --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m \
 		--numjobs=2 --offset_increment=32m --cpus_allowed=0-1 --cpus_allowed_policy=split >/dev/null
 	for i in 1 2 3; do
 		for p in squeeze idle static; do
