@@ -101,7 +101,7 @@
  * shrinker calls it under pressure, and without it the module's own
  * shrinker is the only signal.  Place XBNG_DEFINE_XENBUS_RECLAIM_MEMORY(fn)
  * after the function: where the member is missing nothing else names fn,
- * and it keeps the compiler from calling fn unused.
+ * and it keeps the compiler from warning that fn is unused.
  */
 #ifdef HAVE_XENBUS_RECLAIM_MEMORY
 #define XBNG_XENBUS_RECLAIM_MEMORY(fn)	.reclaim_memory = (fn),
@@ -131,7 +131,8 @@ xbng_read_driver_state(const struct xenbus_device *dev, const char *path)
 
 /*
  * Late-EOI binding (XSA-332) only; the first argument became the xenbus
- * device in 5.12 (5.10.y in Mar 2023).  Returns the irq or -errno.
+ * device in 5.12.  Reported as backported to 5.10.y in Mar 2023, yet
+ * Debian's 5.10.262 still takes the domain id.  Returns the irq or -errno.
  */
 static inline int xbng_bind_evtchn_lateeoi(struct xenbus_device *dev,
 					   evtchn_port_t port,

@@ -3,7 +3,7 @@
  * evtchn_lateeoi_domid: bind_interdomain_evtchn_to_irqhandler_lateeoi()
  * takes the remote domain id (unsigned int) as its first argument: the form
  * the lateeoi API was introduced with in 5.10-rc4 (XSA-332), replaced in
- * mainline 5.12 and in 5.10.y in Mar 2023.  Excludes
+ * mainline 5.12; Debian's 5.10.262 still has it.  Excludes
  * evtchn_lateeoi_xenbus_dev.
  */
 #include <xen/xenbus.h>

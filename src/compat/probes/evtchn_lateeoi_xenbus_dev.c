@@ -3,8 +3,8 @@
  * evtchn_lateeoi_xenbus_dev: bind_interdomain_evtchn_to_irqhandler_lateeoi()
  * takes the struct xenbus_device * as its first argument.
  * Mainline 5.12 ("xen/events: link interdomain events to associated xenbus
- * device"); backported to 5.10.y in Mar 2023.  Excludes
- * evtchn_lateeoi_domid.
+ * device"); reported as backported to 5.10.y in Mar 2023, but Debian's
+ * 5.10.262 still has the domid form.  Excludes evtchn_lateeoi_domid.
  */
 #include <xen/xenbus.h>
 #include <xen/events.h>
