@@ -159,7 +159,7 @@ if hrows:
     say("")
     say("The stock driver does not count its grant hypercalls, so there is no stock column.")
     say("")
-    say("| variant | workload | requests | hypercalls/req | grant ops/req | pgrants (max) |")
+    say("| variant | workload | requests | hypercalls/req | grant ops/req | statistics/pgrants change (max over runs) |")
     say("|---|---|---|---|---|---|")
     for var, w, req, c, o, pg in hrows:
         say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} |")
