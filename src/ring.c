@@ -322,7 +322,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 
 	xbng_req_decode(ring->dev->abi, ring->slot_copy, &r);
 	req->id = r.id;
-	req->operation = r.operation;
+	req->operation = xbng_rsp_operation(&r);
 	req->status = BLK_STS_OK;
 	req->nr_segs = 0;
 

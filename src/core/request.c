@@ -228,6 +228,13 @@ void xbng_rsp_encode(enum xbng_abi abi, void *slot, u64 id, u8 operation,
 	xbng_put_le16(p + XBNG_RSP_OFF_STATUS, (u16)status);
 }
 
+u8 xbng_rsp_operation(const struct xbng_req *req)
+{
+	if (req->operation == XBNG_OP_INDIRECT)
+		return req->indirect_op;
+	return req->operation;
+}
+
 s16 xbng_req_err_status(enum xbng_req_err err)
 {
 	switch (err) {

@@ -110,6 +110,13 @@ void xbng_indirect_segs_decode(const void *page, unsigned int first,
 void xbng_rsp_encode(enum xbng_abi abi, void *slot, u64 id, u8 operation,
 		     s16 status);
 
+/*
+ * The operation a response must carry: the request's own, except that an
+ * indirect request is answered with the operation it wraps (frontends check
+ * this and disable the disk on a mismatch).
+ */
+u8 xbng_rsp_operation(const struct xbng_req *req);
+
 /* What the backend can do for this connection; latched at connect. */
 struct xbng_limits {
 	u64 dev_sectors;		/* device size in 512-byte sectors */

@@ -332,6 +332,26 @@ TEST(decode_indirect_x86_32)
 	decode_indirect_case(XBNG_ABI_X86_32);
 }
 
+/* blkfront disables the disk if an indirect response says "indirect". */
+TEST(response_operation_of_indirect_is_wrapped_op)
+{
+	struct xbng_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.operation = XBNG_OP_INDIRECT;
+	r.indirect_op = XBNG_OP_WRITE;
+	CHECK_EQ(xbng_rsp_operation(&r), XBNG_OP_WRITE);
+	r.indirect_op = XBNG_OP_READ;
+	CHECK_EQ(xbng_rsp_operation(&r), XBNG_OP_READ);
+	/* Even a refused wrapper echoes what it wrapped. */
+	r.indirect_op = XBNG_OP_DISCARD;
+	CHECK_EQ(xbng_rsp_operation(&r), XBNG_OP_DISCARD);
+	r.operation = XBNG_OP_FLUSH_DISKCACHE;
+	CHECK_EQ(xbng_rsp_operation(&r), XBNG_OP_FLUSH_DISKCACHE);
+	r.operation = 255;
+	CHECK_EQ(xbng_rsp_operation(&r), 255);
+}
+
 TEST(decode_indirect_segments_from_page)
 {
 	static unsigned char page[XBNG_PAGE_SIZE];
