@@ -12,6 +12,8 @@
 OUT=${OUT:-/out}
 mountpoint -q "$OUT" 2>/dev/null || { OUT=/tmp/out; mkdir -p "$OUT"; }
 CONSOLE_DIR=/var/log/xen/console
+# Guest kernel messages after which a guest command will not complete.
+GUEST_FATAL='disabled for further use|blocked for more than|Kernel panic|BUG:|Oops'
 
 if [ "$LAB_BACKEND" = ng ]; then
 	BACKEND_MOD=xen_blkback_ng
@@ -145,6 +147,14 @@ gcmd() {
 			echo "guest command timed out after $limit s: $*"
 			tail -c +$((off + 1)) "$log" | tr -d '\r' | tee "$LAB_T/gout" | tail -n 20
 			return 124
+		fi
+		# A frontend that gave up on its disk never answers: stop now
+		# rather than at the time limit.
+		if log_has_since "$log" "$off" "$GUEST_FATAL"; then
+			echo "guest kernel reported a failure during: $*"
+			tail -c +$((off + 1)) "$log" | tr -d '\r' | tee "$LAB_T/gout" |
+				grep -E -m 3 "$GUEST_FATAL"
+			return 126
 		fi
 		sleep 0.3
 	done

@@ -66,7 +66,8 @@ integrity_on() { # BACKING [quick]
 	d=$(xl domid g1)
 	q=$(xenstore-read "/local/domain/$d/device/vbd/$(vdev_devid xvdb)/multi-queue-num-queues" 2>/dev/null)
 	[ "${q:-1}" -ge 2 ] || fail "frontend negotiated ${q:-1} queue(s), want 2"
-	gcmd g1 540 integrity xvdb "${2:-}" || fail "fio verify failed on $dev: $(grep -m 1 -E 'fail|err' "$LAB_T/gout")"
+	gcmd g1 540 integrity xvdb "${2:-}" ||
+		fail "fio verify failed on $dev: $(grep -m 1 -E "$GUEST_FATAL|fail|err=[^ 0]" "$LAB_T/gout")"
 	cross_check g1 xvdb "$dev" 8
 	[ "$(vbd_stat g1 xvdb wr_req)" -gt 0 ] || fail "backend statistics/wr_req did not count the writes"
 	detach g1 xvdb
