@@ -294,6 +294,9 @@ t_hostile-xenstore() { hgroup rw loop $XS_CASES; }
 t_hostile-readonly() { hgroup ro loop write-ro; }
 # brd in Debian's 6.1 has no discard.
 t_hostile-nodiscard() { hgroup rw brd discard-unsupported; }
+# HOSTILE_ONLY="case case:-opt,arg": just these cases on one rw loop disk.
+# shellcheck disable=SC2086
+t_hostile-only() { hgroup rw loop ${HOSTILE_ONLY:?}; }
 t_hostile-flap-1000() { hgroup rw loop flap:-n,1000; }
 t_hostile-vanish-mid-connect() { hgroup rw loop vanish-mid-connect; }
 t_hostile-vanish-connected() { hgroup rw loop vanish-connected; }
