@@ -12,7 +12,7 @@
 # Seconds a test may take before the driver kills it.
 test_limit() {
 	case "$1" in
-	integrity-*) echo 600 ;;
+	integrity-* | hotplug) echo 600 ;;
 	hotplug-20 | many-disks | two-guests) echo 900 ;;
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
 	*) echo 300 ;;
