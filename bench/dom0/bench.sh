@@ -34,7 +34,7 @@ randwrite4k-qd1:randwrite:4k:1
 randwrite4k-qd32:randwrite:4k:32
 randrw70-4k-qd32:randrw:4k:32"
 # The reduced set for the variants (one queue; persistent grants off).
-BENCH_VARIANT_WORKLOADS="seqread1m-qd8 randread4k-qd32 randwrite4k-qd32"
+BENCH_VARIANT_WORKLOADS=${BENCH_VARIANT_WORKLOADS:-seqread1m-qd8 randread4k-qd32 randwrite4k-qd32}
 
 wl_args() { # NAME: fio arguments of a workload
 	local line rw bs qd
