@@ -477,7 +477,7 @@ t_demo() {
 		ng_set pool_policy squeeze && demo "pool policy set to squeeze"
 	fi
 	demo "starting guest g1 (PV, 2 vCPUs, stock xen-blkfront)..."
-	need_guest g1
+	prep
 	l=$(mk_loop demo 128) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	d=$(backend_dir g1 xvdb)
