@@ -11,7 +11,6 @@
 #include <linux/freezer.h>
 #include <linux/interrupt.h>
 #include <linux/vmalloc.h>
-#include <asm/unaligned.h>
 #include <xen/events.h>
 #include <xen/interface/io/blkif.h>
 
@@ -33,7 +32,8 @@ static_assert(XBNG_MAX_INDIRECT_PAGES == BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
 static_assert(sizeof(struct blkif_request_segment) == XBNG_SEG_WIRE_SIZE);
 static_assert(offsetof(struct blkif_sring, ring) == XBNG_SRING_HDR_SIZE);
 static_assert(XBNG_PAGE_SIZE == XEN_PAGE_SIZE);
-#ifdef CONFIG_X86_64
+/* Sparse before 0.6.3 (Debian 11's) ignores __packed__: compilers only. */
+#if defined(CONFIG_X86_64) && !defined(__CHECKER__)
 static_assert(sizeof(union blkif_sring_entry) == XBNG_SLOT_SIZE_X86_64);
 static_assert(sizeof(struct blkif_response) == XBNG_RSP_SIZE_X86_64);
 static_assert(offsetof(struct blkif_request, u.rw.id) == 8);
@@ -442,7 +442,8 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		if (READ_ONCE(slot[0]) == XBNG_OP_INDIRECT &&
 		    !pending_reserve_segs(ring, req,
 					  min_t(unsigned int,
-						get_unaligned((u16 *)(slot + 2)),
+						READ_ONCE(slot[2]) |
+						READ_ONCE(slot[3]) << 8,
 						XBNG_MAX_INDIRECT_SEGS))) {
 			pending_put(ring, req);
 			return true;
