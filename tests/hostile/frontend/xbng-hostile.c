@@ -1206,6 +1206,7 @@ static void c_ring_backwards(void)
 {
 	uint8_t s[SLOT];
 	struct ring *r;
+	bool closed;
 
 	must_connect();
 	data_alloc();
@@ -1219,7 +1220,8 @@ static void c_ring_backwards(void)
 	REQ_PROD(r) = r->req_prod_pvt - 2;
 	__sync_synchronize();
 	evt_notify(r->port);
-	check(closed_within(10000), "req_prod moved back by 2",
+	closed = closed_within(10000);	/* before be_state() below is read */
+	check(closed, "req_prod moved back by 2",
 	      "backend state %d (expected 5 Closing or 6 Closed)", be_state());
 }
 
@@ -1320,8 +1322,9 @@ static void c_ring_rewrite(int total)
 		req_seg(s, 0, D.gref[0], 0, 7);
 		one("READ afterwards (control)", s, RSP_OKAY);
 	} else {
-		check(closed_within(1000), "device", "state %d (closed is acceptable)",
-		      be_state());
+		bool closed = closed_within(1000);
+
+		check(closed, "device", "state %d (closed is acceptable)", be_state());
 	}
 }
 
@@ -1367,7 +1370,9 @@ static void c_ring_garbage(void)
 			one("READ afterwards (control)", s, RSP_OKAY);
 		}
 	} else {
-		check(closed_within(5000), "a ring of garbage",
+		bool closed = closed_within(5000);
+
+		check(closed, "a ring of garbage",
 		      "%d of %d answered, backend state %d (expected all answered, or "
 		      "the device closed)", got, n, be_state());
 	}
