@@ -340,6 +340,8 @@ t_hostile-event-storm() {
 # Afterwards: no guest left, and the backend module unloads.
 t_hostile-unload() {
 	hg_clean
+	guest_running g1 && clean_slate g1
+	xl destroy g1 >/dev/null 2>&1
 	xl destroy "$HG" >/dev/null 2>&1
 	wait_for 20 sh -c "! xl domid $HG >/dev/null 2>&1" || fail "guest $HG does not go away"
 	sleep 2
