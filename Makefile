@@ -28,6 +28,12 @@ clean:
 check:
 	tests/check.sh
 
+# The hostile-frontend suite (tests/hostile): about 30 minutes of QEMU on
+# these machines, so it runs on its own rather than in make check.
+.PHONY: hostile
+hostile:
+	tests/hostile/run
+
 -include tests/unit/unit.mk
 -include tests/lab/lab.mk
 -include tests/matrix/matrix.mk
