@@ -429,6 +429,13 @@ t_lifecycle() {
 	[ -d "$NG_SYS" ] || fail "module gone after a refused rmmod"
 	cross_check g1 xvdb "$l" 4
 	detach g1 xvdb
+	# With every device gone, every page, descriptor and grant came back.
+	say "after detach: allocated $(ng_pool allocated) released $(ng_pool released) free $(ng_pool free_pages) desc $(ng_pool desc_held) pgrant $(ng_pool pgrant_held)"
+	wait_for 10 sh -c "[ \"\$(cat $NG_SYS/pool/allocated)\" = \"\$(cat $NG_SYS/pool/released)\" ]" ||
+		fail "pages allocated $(ng_pool allocated) but released $(ng_pool released) after the last detach"
+	[ "$(ng_pool free_pages)" = 0 ] || fail "pools still hold $(ng_pool free_pages) free pages"
+	[ "$(ng_pool desc_held)" = 0 ] || fail "$(ng_pool desc_held) descriptors still held"
+	[ "$(ng_pool pgrant_held)" = 0 ] || fail "$(ng_pool pgrant_held) persistent grants still held"
 	rmmod xen_blkback_ng 2>"$LAB_T/rmmod2" || fail "rmmod refused with no device: $(cat "$LAB_T/rmmod2")"
 	[ ! -d "$NG_SYS" ] || fail "module still present after rmmod"
 	# shellcheck disable=SC2086
