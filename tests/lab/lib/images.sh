@@ -96,6 +96,32 @@ ensure_headers() {
 		die "apt-get install linux-headers-$abi failed"
 }
 
+# ------------------------------------------------------------------ QEMU
+# Two TCG machines on two cores starve each other's guests into timeouts, so
+# every QEMU of the lab, the hostile suite and the benchmark runs under one
+# lock.  The lock is held on descriptor 7 until the process (and the QEMU it
+# starts, which inherits the descriptor) ends.
+LAB_QEMU_LOCK=${LAB_QEMU_LOCK:-/run/lock/xen-blkback-ng-qemu.lock}
+qemu_slot() { # SECONDS: how long to wait for another run's QEMU
+	exec 7>"$LAB_QEMU_LOCK" || die "cannot open $LAB_QEMU_LOCK"
+	flock -n 7 && return 0
+	log "another lab QEMU is running; waiting for it (up to $1 s)"
+	flock -w "$1" 7 || die "another lab QEMU kept running for $1 s"
+}
+
+# Sets the array qemu to boot $LAB_IMG's Xen and dom0 with the initramfs
+# RUNDIR/dom0-initrd, sharing RUNDIR/out with dom0 over 9p.  TCG only: KVM
+# cannot run Xen on these machines, and -cpu max crashes dom0.
+lab_qemu_cmd() { # RUNDIR
+	# shellcheck disable=SC2054 # commas belong to QEMU options
+	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64,+svm -m 2560 -smp 2
+		-no-reboot
+		-kernel "$LAB_IMG/xen"
+		-append "dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 conring_size=4M"
+		-initrd "$LAB_IMG/vmlinuz console=hvc0 earlyprintk=xen loglevel=4,$1/dom0-initrd"
+		-virtfs "local,path=$1/out,mount_tag=labout,security_model=none,id=labout")
+}
+
 # Sets LAB_IMG to the image folder for this ABI, building it if missing.
 ensure_images() {
 	local abi=$1 kver xver fver key
