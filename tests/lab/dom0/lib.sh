@@ -244,6 +244,11 @@ vbd_stat() { # GUEST VDEV NAME: one of statistics/* of the backend device
 	cat "$(backend_dir "$1" "$2")/statistics/$3" 2>/dev/null || echo -1
 }
 
+# Waits until the backend has served 100 writes of GUEST's VDEV: the guest's
+# I/O is under way (both drivers count statistics/wr_req).
+wr_req_above() { [ "$(vbd_stat "$1" "$2" wr_req)" -gt "$3" ]; }
+writes_in_flight() { wait_for 60 wr_req_above "$1" "$2" 100; } # GUEST VDEV
+
 # Field N (1-based) of /sys/block/DEV/stat.
 blk_stat() { awk -v n="$2" '{print $n}' "/sys/block/$1/stat"; }
 

@@ -295,7 +295,7 @@ t_guest-reboot() {
 	attach g1 xvdb "$l"
 	d0=$(xl domid g1)
 	gcmd g1 10 bgrun rbio fioverify xvdb rb --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
-	sleep 3
+	writes_in_flight g1 xvdb || fail "the guest's writes never reached the backend"
 	local off
 	off=$(stat -c %s "$CONSOLE_DIR/guest-g1.log")
 	xl reboot -F g1 || fail "xl reboot failed"
@@ -317,7 +317,7 @@ t_guest-destroy() {
 	attach g1 xvdb "$l"
 	d=$(xl domid g1)
 	gcmd g1 10 bgrun dsio fioverify xvdb ds --rw=randwrite --bs=64k --iodepth=32 --size=48m --loops=50 >/dev/null
-	sleep 3
+	writes_in_flight g1 xvdb || fail "the guest's writes never reached the backend"
 	xl destroy g1 || fail "xl destroy failed"
 	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$d-$(vdev_devid xvdb)" || fail "backend vbd-$d still there after destroy"
 	wait_for 30 sh -c "! xl list | grep -q '(null)'" || fail "destroyed domain lingers (grants still mapped?)"
