@@ -16,6 +16,7 @@
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -167,6 +168,14 @@ struct xbng_dev {
 	domid_t domid;
 	unsigned int handle;		/* the virtual device number */
 	char name[32];			/* "vbd-DOMID-HANDLE", for messages */
+	/*
+	 * A guest can provoke every message about its device (refused
+	 * requests, a frontend flapping between states), so each device has
+	 * its own limits: one guest can neither flood dom0's log nor use up
+	 * the share of a global limit that another guest's messages need.
+	 */
+	struct ratelimit_state warn_rs;	/* errors: 10 per 5 s */
+	struct ratelimit_state info_rs;	/* connection changes: 5 a minute */
 
 	struct xenbus_watch backend_watch;
 	bool watching;
@@ -236,9 +245,13 @@ extern const struct attribute_group *xbng_dev_groups[];
 int xbng_sysfs_init(void);
 void xbng_sysfs_exit(void);
 
-#define xbng_warn(dev, fmt, ...) \
-	pr_warn_ratelimited(DRV_NAME ": %s: " fmt, (dev)->name, ##__VA_ARGS__)
-#define xbng_info(dev, fmt, ...) \
-	pr_info(DRV_NAME ": %s: " fmt, (dev)->name, ##__VA_ARGS__)
+/*
+ * Messages about a device, within its own limits (warn_rs or info_rs); the
+ * suppressed count is reported under the device's name.
+ */
+__printf(3, 4)
+void xbng_dev_log(struct xbng_dev *dev, bool warn, const char *fmt, ...);
+#define xbng_warn(dev, fmt, ...) xbng_dev_log(dev, true, fmt, ##__VA_ARGS__)
+#define xbng_info(dev, fmt, ...) xbng_dev_log(dev, false, fmt, ##__VA_ARGS__)
 
 #endif /* XBNG_COMMON_H */

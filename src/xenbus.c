@@ -451,6 +451,23 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 	}
 }
 
+void xbng_dev_log(struct xbng_dev *dev, bool warn, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (!___ratelimit(warn ? &dev->warn_rs : &dev->info_rs, dev->name))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (warn)
+		pr_warn(DRV_NAME ": %s: %pV", dev->name, &vaf);
+	else
+		pr_info(DRV_NAME ": %s: %pV", dev->name, &vaf);
+	va_end(args);
+}
+
 static int xbng_probe(struct xenbus_device *xdev,
 		      const struct xenbus_device_id *id)
 {
@@ -466,6 +483,9 @@ static int xbng_probe(struct xenbus_device *xdev,
 	dev->domid = xdev->otherend_id;
 	mutex_init(&dev->lock);
 	strscpy(dev->name, dev_name(&xdev->dev), sizeof(dev->name));
+	ratelimit_state_init(&dev->warn_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	ratelimit_state_init(&dev->info_rs, 60 * HZ, 5);
 	/* "backend/vbd/DOMID/HANDLE", written by the toolstack. */
 	if (kstrtouint(strrchr(xdev->nodename, '/') + 1, 10, &dev->handle))
 		dev->handle = 0;
