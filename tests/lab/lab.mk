@@ -5,15 +5,20 @@
 # tests against Debian's xen-blkback.
 #
 #   make lab        default test set (~12 min on 2 cores, warm image cache)
+#   make lab-6.12   the same with Debian's 6.12 kernel (bookworm-security)
+#                   as dom0 and domU; Xen 4.17 stays bookworm's
 #   make lab-full   default + slow tests (20 hotplug cycles, 8 disks, ...)
 #   make lab-shell  dom0 shell on this terminal, module loaded
 #   make demo       first command for a newcomer: one disk, verified I/O,
 #                   pool statistics around a memory-pressure event
 
-.PHONY: lab lab-full lab-shell demo
+.PHONY: lab lab-6.12 lab-full lab-shell demo
 
 lab:
 	tests/lab/run
+
+lab-6.12:
+	LAB_KERNEL=6.12 tests/lab/run
 
 lab-full:
 	LAB_SET=full tests/lab/run

@@ -12,10 +12,15 @@
 #   dom0.cpio.zst   dom0 root: debootstrap minbase + Xen tools + modules
 #   domu/           pieces of the domU initramfs (xen-blkfront.ko, fio)
 #   complete        written last: a folder without it is rebuilt
+#
+# LAB_KERNEL picks the Debian kernel series that boots as dom0 and domU:
+# 6.1 (bookworm's own, the default) or 6.12 (bookworm-security).  Xen 4.17
+# and its userspace are bookworm's either way.
 
 LAB_CACHE=${LAB_CACHE:-/var/cache/xen-blkback-ng-lab}
 # Bump when the image recipe below changes in a way that matters.
 LAB_IMAGE_RECIPE=3
+LAB_KERNEL=${LAB_KERNEL:-6.1}
 
 # apt-get update once per run, and only when a lookup needs it.
 lab_apt_updated=0
@@ -43,7 +48,7 @@ pkg_version() {
 ensure_host_tools() {
 	local missing=() cmd pkg
 	for pair in qemu-system-x86_64:qemu-system-x86 debootstrap:debootstrap \
-		zstd:zstd cpio:cpio gcc:gcc make:make dpkg-source:dpkg-dev \
+		zstd:zstd xz:xz-utils cpio:cpio gcc:gcc make:make dpkg-source:dpkg-dev \
 		flock:util-linux; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
@@ -66,18 +71,38 @@ ensure_host_tools() {
 	fi
 }
 
-# The kernel ABI of Debian's current 6.1 kernel, e.g. 6.1.0-56-amd64.
+# The meta package whose dependency names the current ABI of a series.
+kernel_meta_pkg() { # SERIES
+	case "$1" in
+	6.1) echo linux-image-amd64 ;;
+	6.12) echo linux-image-6.12-amd64 ;;
+	*) return 1 ;;
+	esac
+}
+
+# The series (6.1, 6.12) of an ABI, or of a cache folder named r<N>-<ABI>-...
+abi_series() {
+	echo "$1" | sed -E 's/^(r[0-9]+-)?([0-9]+\.[0-9]+).*/\2/'
+}
+
+# Sets ABI to the kernel ABI of Debian's current kernel of the series
+# LAB_KERNEL, e.g. 6.1.0-56-amd64 or 6.12.117+deb12-amd64.  Not run in a
+# command substitution, so that die ends the run with its report.
 resolve_abi() {
-	local abi
-	abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	local abi meta
+	meta=$(kernel_meta_pkg "$LAB_KERNEL") || die "LAB_KERNEL must be 6.1 or 6.12, not '$LAB_KERNEL'"
+	abi=$(apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
 	if [ -z "$abi" ]; then
 		apt_update_once
-		abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		abi=$(apt-cache depends "$meta" 2>/dev/null |
 			sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
 	fi
-	[ -n "$abi" ] || die "cannot resolve the kernel ABI from linux-image-amd64"
-	echo "$abi"
+	[ -n "$abi" ] || die "cannot resolve the kernel ABI from $meta"
+	[ "$(abi_series "$abi")" = "$LAB_KERNEL" ] ||
+		die "$meta names $abi, not a $LAB_KERNEL kernel"
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	ABI=$abi
 }
 
 # Debian mirror URLs as this host's apt knows them (no host names in here).
@@ -90,8 +115,12 @@ ensure_headers() {
 	local abi=$1
 	[ -e "/usr/src/linux-headers-$abi/Makefile" ] && return 0
 	apt_update_once
+	# 6.12's headers package depends on its kernel image: apt installs
+	# both (the image is never booted on this host).  Another session's apt
+	# may hold the dpkg lock for a while.
 	log "installing linux-headers-$abi"
 	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq \
+		-o DPkg::Lock::Timeout=600 \
 		--no-install-recommends "linux-headers-$abi" >/dev/null ||
 		die "apt-get install linux-headers-$abi failed"
 }
@@ -113,7 +142,7 @@ qemu_slot() { # SECONDS: how long to wait for another run's QEMU
 # RUNDIR/dom0-initrd, sharing RUNDIR/out with dom0 over 9p.  TCG only: KVM
 # cannot run Xen on these machines, and -cpu max crashes dom0.
 lab_qemu_cmd() { # RUNDIR
-	# shellcheck disable=SC2054 # commas belong to QEMU options
+	# shellcheck disable=SC2054,SC2034 # commas belong to QEMU options; the sourcing script runs it
 	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64,+svm -m 2560 -smp 2
 		-no-reboot
 		-kernel "$LAB_IMG/xen"
@@ -149,10 +178,15 @@ ensure_images() {
 	date -u +%FT%TZ >"$LAB_IMG/complete"
 	flock -u 8
 	log "images built in $((SECONDS - t0)) s"
-	# Keep the cache from growing without bound: drop older keys.
-	local d
+	# Keep the cache from growing without bound: drop older keys of this
+	# kernel series only; the other series' image stays for its next run.
+	local d series
+	series=$(abi_series "$abi")
 	for d in "$LAB_CACHE"/r*; do
-		[ "$d" = "$LAB_IMG" ] || rm -rf "$d"
+		[ "$d" = "$LAB_IMG" ] && continue
+		[ "$(abi_series "${d##*/}")" = "$series" ] || continue
+		log "dropping the older $series image ${d##*/}"
+		rm -rf "$d"
 	done
 }
 
@@ -166,10 +200,19 @@ build_kernel_and_xen() {
 	dpkg-deb -x "$work"/xen-hypervisor-*.deb "$work/x" || return 1
 	gunzip -c "$work/x/boot/xen-4.17-amd64.gz" >"$LAB_IMG/xen" || return 1
 	cp "$work/k/boot/vmlinuz-$abi" "$LAB_IMG/vmlinuz" || return 1
+	local kmods=$work/k/lib/modules fe
+	[ -d "$kmods/$abi" ] || kmods=$work/k/usr/lib/modules
+	[ -d "$kmods/$abi" ] || return 1
+	# 6.12's package ships xz-compressed modules.  The domU's busybox insmod
+	# and the hostile guest load plain .ko files, so every module is kept
+	# plain (the image is zstd-packed as a whole); depmod in
+	# build_dom0_root indexes the new names.
+	find "$kmods/$abi" -name '*.ko.xz' -exec xz -d {} + || return 1
 	# The domU needs only the frontend; keep its module with the image.
 	mkdir -p "$LAB_IMG/domu"
-	find "$work/k/lib/modules/$abi" -name 'xen-blkfront.ko*' -exec cp {} "$LAB_IMG/domu/" \; || return 1
-	mv "$work/k/lib/modules" "$LAB_IMG/modules"
+	fe=$(find "$kmods/$abi" -name xen-blkfront.ko | head -1)
+	[ -n "$fe" ] && cp "$fe" "$LAB_IMG/domu/" || return 1
+	mv "$kmods" "$LAB_IMG/modules"
 	rm -rf "$work"
 }
 
