@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Xen lab (tests/lab/run): Xen 4.17 + Debian 6.1 PV dom0 in QEMU (TCG),
+# The Xen lab (tests/lab/run): Xen 4.17 + Debian 6.1 (or 6.12) PV dom0 in QEMU (TCG),
 # PV guests with the stock xen-blkfront.  LAB_BACKEND=stock runs the same
 # tests against Debian's xen-blkback.
 #
