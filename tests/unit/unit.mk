@@ -8,6 +8,7 @@
 #   make fuzz             fuzz every target, FUZZ_SECONDS in all (600)
 #   make unit-bin         only build build/unit/unit_tests
 #   make fuzz-bin         only build build/fuzz/fuzz_*
+#   make fuzz-cov         source coverage reached by the fuzz corpus
 
 XBNG_CORE_SRCS := src/core/request.c src/core/xs_values.c \
 	src/pool/policy.c src/pool/static.c src/pool/squeeze.c src/pool/idle.c \
@@ -71,6 +72,11 @@ $(UNIT_DIR)/test_blkif_32.o: tests/unit/test_blkif.c $(UNIT_HDRS) \
 
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
+# Line, region and branch coverage reached by the fuzz corpus.
+.PHONY: fuzz-cov
+fuzz-cov:
+	XBNG_CORE_SRCS="$(XBNG_CORE_SRCS)" tests/fuzz/coverage
 
 fuzz-bin: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 
