@@ -28,8 +28,7 @@ clean:
 check:
 	tests/check.sh
 
-# The hostile-frontend suite (tests/hostile): about 30 minutes of QEMU on
-# these machines, so it runs on its own rather than in make check.
+# The hostile-frontend suite (tests/hostile) alone; make check runs it too.
 .PHONY: hostile
 hostile:
 	tests/hostile/run
