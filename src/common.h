@@ -33,8 +33,11 @@
 /* Grant map/unmap hypercalls are batched this many operations at a time. */
 #define XBNG_MAP_BATCH		32
 
-/* Free request descriptors of a ring idle this long are released. */
-#define XBNG_DESC_IDLE		(10 * HZ)
+/*
+ * Idle request descriptors of a ring idle this long are released under
+ * every policy (the idle policies release them sooner).
+ */
+#define XBNG_DESC_EXPIRE_MS	10000
 
 /* How often an otherwise idle ring thread wakes for housekeeping. */
 #define XBNG_TICK_IDLE		HZ
@@ -90,27 +93,46 @@ struct xbng_seg_map {
 #define XBNG_INVALID_HANDLE	((grant_handle_t)~0U)
 
 /*
+ * The segment maps of an indirect request live in chunks of at most one
+ * page each, so that no allocation on the request path ever needs more
+ * than one physically contiguous page (a 256-segment array would be 8 KiB).
+ */
+#define XBNG_SEGS_PER_CHUNK	(PAGE_SIZE / sizeof(struct xbng_seg_map))
+#define XBNG_SEG_CHUNKS		DIV_ROUND_UP(XBNG_MAX_INDIRECT_SEGS, \
+					     XBNG_SEGS_PER_CHUNK)
+
+/*
  * A guest request in flight.  Descriptors are created on demand up to the
- * ring's size and kept on the ring's free list; the array for indirect
- * segments is only allocated for rings whose frontend uses indirect I/O.
+ * ring's size and kept on the ring's free list; the arrays for indirect
+ * segments are only allocated for rings whose frontend uses indirect I/O,
+ * and sized to the largest request it sent.
  */
 struct xbng_pending {
 	struct list_head node;		/* free list or done list */
 	struct xbng_ring *ring;
 	u64 id;
 	u8 operation;			/* echoed in the response */
+	bool indirect;			/* segments in chunk[], not direct_segs */
 	enum xbng_kind kind;
 	unsigned int nr_segs;
 	atomic_t bios_left;
 	blk_status_t status;
-	struct xbng_seg_map *segs;	/* direct_segs or indirect_segs */
-	/* Sized to the largest indirect request this descriptor served. */
-	struct xbng_seg_map *indirect_segs;
+	/* Room for indirect_cap segment maps, XBNG_SEGS_PER_CHUNK a chunk. */
+	struct xbng_seg_map *chunk[XBNG_SEG_CHUNKS];
 	unsigned int indirect_cap;
 	/* Charged to the domain's budget; 0 for the ring's floor descriptor. */
 	size_t charged;
 	struct xbng_seg_map direct_segs[XBNG_MAX_DIRECT_SEGS];
 };
+
+/* Segment @i of @req, wherever it lives. */
+static inline struct xbng_seg_map *xbng_req_seg(struct xbng_pending *req,
+						unsigned int i)
+{
+	if (!req->indirect)
+		return &req->direct_segs[i];
+	return &req->chunk[i / XBNG_SEGS_PER_CHUNK][i % XBNG_SEGS_PER_CHUNK];
+}
 
 struct xbng_dev;
 
@@ -131,14 +153,15 @@ struct xbng_ring {
 
 	int irq;
 	bool irq_pending;		/* owes a late EOI */
-	bool squeeze_pending;		/* pressure: release idle pools */
+	bool pressure_pending;		/* pressure: release idle pools */
 	struct task_struct *thread;
 	wait_queue_head_t wq;
 	bool waiting_reqs;
 
 	/* Request descriptors. */
-	struct list_head free_pending;
+	struct list_head free_pending;	/* most recently used first */
 	unsigned int nr_pending;	/* allocated */
+	unsigned int pending_in_use;	/* taken off the free list */
 	unsigned int inflight;
 	unsigned long last_io;		/* jiffies of the last request */
 	spinlock_t done_lock;		/* done list, written at bio completion */
@@ -148,6 +171,7 @@ struct xbng_ring {
 	struct rb_root pgrants;
 	struct list_head pgrant_lru;
 	unsigned int nr_pgrants;	/* mirrored in stats.pgrants */
+	unsigned int pgrants_in_use;	/* serving a request now */
 
 	struct xbng_pool pool;
 	struct xbng_ring_stats stats;
@@ -232,7 +256,7 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		  unsigned int n, bool readonly);
 void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		     unsigned int n);
-void xbng_pgrant_purge(struct xbng_ring *ring, bool all);
+void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop);
 bool xbng_pgrant_over_cap(struct xbng_ring *ring);
 
 /* io.c */

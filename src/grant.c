@@ -124,6 +124,7 @@ static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
 		return;
 	}
+	ring->pgrants_in_use++;
 	m->pgrant = pg;
 	m->handle = XBNG_INVALID_HANDLE;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, 1, sizeof(*pg));
@@ -201,6 +202,7 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		/* A grant used twice at once is mapped a second time. */
 		if (pg && !pg->in_use) {
 			pg->in_use = true;
+			ring->pgrants_in_use++;
 			pg->last_used = jiffies;
 			list_move_tail(&pg->lru, &ring->pgrant_lru);
 			m->pgrant = pg;
@@ -228,6 +230,7 @@ void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 
 		if (m->pgrant) {
 			m->pgrant->in_use = false;
+			ring->pgrants_in_use--;
 			m->pgrant->last_used = jiffies;
 			list_move_tail(&m->pgrant->lru, &ring->pgrant_lru);
 		} else if (m->page) {
@@ -246,25 +249,28 @@ bool xbng_pgrant_over_cap(struct xbng_ring *ring)
 }
 
 /*
- * Unmap persistent grants: with @all, every one not in use;
- * otherwise those unused for persistent_grant_unused_seconds, and while at
- * the cap the least recently used 5% so that new grants can persist.
+ * Unmap persistent grants not in use: the @drop least recently used (what
+ * the policy wants gone; ULONG_MAX for all), those unused for
+ * persistent_grant_unused_seconds, and while at the cap the least recently
+ * used 5% so that new grants can persist.
  */
-void xbng_pgrant_purge(struct xbng_ring *ring, bool all)
+void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop)
 {
 	unsigned long unused = READ_ONCE(xbng_pgrant_unused_seconds) * HZ;
 	unsigned int cap = READ_ONCE(xbng_max_persistent_grants);
 	struct xbng_pgrant *pg, *tmp;
-	unsigned int excess = 0, nb = 0;
+	unsigned long excess = drop;
+	unsigned int nb = 0;
 
 	if (ring->nr_pgrants >= cap)
-		excess = ring->nr_pgrants - cap + cap / 20 + 1;
+		excess = max_t(unsigned long, excess,
+			       ring->nr_pgrants - cap + cap / 20 + 1);
 
 	list_for_each_entry_safe(pg, tmp, &ring->pgrant_lru, lru) {
 		bool stale = unused && time_after(jiffies,
 						  pg->last_used + unused);
 
-		if (!all && !excess && !stale)
+		if (!excess && !stale)
 			break;		/* the rest were used more recently */
 		if (pg->in_use)
 			continue;

@@ -64,7 +64,7 @@ void xbng_io_submit(struct xbng_pending *req, u64 sector)
 	atomic_set(&req->bios_left, 1);
 
 	for (i = 0; i < req->nr_segs; i++) {
-		struct xbng_seg_map *seg = &req->segs[i];
+		struct xbng_seg_map *seg = xbng_req_seg(req, i);
 		unsigned int off = seg->first_sect << SECTOR_SHIFT;
 		unsigned int len = (seg->last_sect - seg->first_sect + 1) <<
 				   SECTOR_SHIFT;

@@ -10,7 +10,7 @@
  */
 #include <linux/freezer.h>
 #include <linux/interrupt.h>
-#include <linux/vmalloc.h>
+#include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/interface/io/blkif.h>
 
@@ -74,9 +74,34 @@ static irqreturn_t ring_interrupt(int irq, void *data)
 
 /* --- request descriptors --- */
 
+/* Neither a descriptor nor a chunk of segment maps exceeds one page. */
+static_assert(sizeof(struct xbng_pending) <= PAGE_SIZE);
+static_assert(XBNG_SEGS_PER_CHUNK * sizeof(struct xbng_seg_map) <= PAGE_SIZE);
+static_assert(XBNG_SEG_CHUNKS * XBNG_SEGS_PER_CHUNK >= XBNG_MAX_INDIRECT_SEGS);
+
 static size_t pending_bytes(const struct xbng_pending *req)
 {
-	return sizeof(*req) + req->indirect_cap * sizeof(*req->indirect_segs);
+	return sizeof(*req) + req->indirect_cap * sizeof(struct xbng_seg_map);
+}
+
+/* Segment maps chunk @k holds when @cap are reserved in all. */
+static unsigned int chunk_len(unsigned int cap, unsigned int k)
+{
+	unsigned int first = k * XBNG_SEGS_PER_CHUNK;
+
+	if (cap <= first)
+		return 0;
+	return min_t(unsigned int, cap - first, XBNG_SEGS_PER_CHUNK);
+}
+
+static void pending_free_chunks(struct xbng_seg_map **chunk)
+{
+	unsigned int k;
+
+	for (k = 0; k < XBNG_SEG_CHUNKS; k++) {
+		kfree(chunk[k]);
+		chunk[k] = NULL;
+	}
 }
 
 static struct xbng_pending *pending_get(struct xbng_ring *ring)
@@ -87,6 +112,7 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 				       struct xbng_pending, node);
 	if (req) {
 		list_del(&req->node);
+		ring->pending_in_use++;
 		return req;
 	}
 	/* One descriptor per ring slot is all a correct frontend can use. */
@@ -105,26 +131,31 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 	req->ring = ring;
 	req->charged = ring->nr_pending ? sizeof(*req) : 0;
 	ring->nr_pending++;
+	ring->pending_in_use++;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
 	return req;
 }
 
+/* Most recently used first: the next request reuses a warm descriptor. */
 static void pending_put(struct xbng_ring *ring, struct xbng_pending *req)
 {
 	list_add(&req->node, &ring->free_pending);
+	ring->pending_in_use--;
 }
 
-/* Release the free descriptors; those in flight stay. */
-static void pending_free_idle(struct xbng_ring *ring)
+/* Release up to @n free descriptors, least recently used first. */
+static void pending_release(struct xbng_ring *ring, unsigned long n)
 {
 	struct xbng_pending *req, *tmp;
 
-	list_for_each_entry_safe(req, tmp, &ring->free_pending, node) {
+	list_for_each_entry_safe_reverse(req, tmp, &ring->free_pending, node) {
+		if (!n--)
+			break;
 		XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, -1,
 				-(long)pending_bytes(req));
 		list_del(&req->node);
 		xbng_domain_uncharge(ring->dev->domain, req->charged);
-		kvfree(req->indirect_segs);
+		pending_free_chunks(req->chunk);
 		kfree(req);
 		ring->nr_pending--;
 	}
@@ -133,13 +164,15 @@ static void pending_free_idle(struct xbng_ring *ring)
 /*
  * Room for @nr_segs indirect segments.  Frontends use far fewer than the
  * 256 we advertise (Linux: 32 by default), so size to what is used, in
- * powers of two to bound the number of reallocations.
+ * powers of two to bound the number of reallocations; each chunk is one
+ * kmalloc of at most a page.  The descriptor is not in flight, so the old
+ * maps need not be kept.
  */
 static bool pending_reserve_segs(struct xbng_ring *ring,
 				 struct xbng_pending *req, unsigned int nr_segs)
 {
-	struct xbng_seg_map *segs;
-	unsigned int cap;
+	struct xbng_seg_map *chunk[XBNG_SEG_CHUNKS] = {};
+	unsigned int cap, k;
 	size_t grow;
 	long old_bytes;
 
@@ -150,24 +183,75 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 	cap = max_t(unsigned int, roundup_pow_of_two(nr_segs),
 		    XBNG_MAX_DIRECT_SEGS + 1);
 	/* The floor descriptor's array is paid for by the ring's floor. */
-	grow = (cap - req->indirect_cap) * sizeof(*segs);
+	grow = (cap - req->indirect_cap) * sizeof(struct xbng_seg_map);
 	if (req->charged && !xbng_domain_charge(ring->dev->domain, grow))
 		return false;
-	segs = kvcalloc(cap, sizeof(*segs), GFP_NOIO);
-	if (!segs) {
-		if (req->charged)
-			xbng_domain_uncharge(ring->dev->domain, grow);
-		return false;
+	/* Chunks that keep their length are kept; all or nothing. */
+	for (k = 0; k < XBNG_SEG_CHUNKS; k++) {
+		unsigned int len = chunk_len(cap, k);
+
+		if (len == chunk_len(req->indirect_cap, k))
+			continue;
+		chunk[k] = kmalloc_array(len, sizeof(*chunk[k]), GFP_NOIO);
+		if (!chunk[k]) {
+			pending_free_chunks(chunk);
+			if (req->charged)
+				xbng_domain_uncharge(ring->dev->domain, grow);
+			return false;
+		}
+	}
+	for (k = 0; k < XBNG_SEG_CHUNKS; k++) {
+		if (!chunk[k])
+			continue;
+		kfree(req->chunk[k]);
+		req->chunk[k] = chunk[k];
 	}
 	if (req->charged)
 		req->charged += grow;
 	old_bytes = pending_bytes(req);
-	kvfree(req->indirect_segs);
-	req->indirect_segs = segs;
 	req->indirect_cap = cap;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 0,
 			(long)pending_bytes(req) - old_bytes);
 	return true;
+}
+
+/*
+ * The @n segment maps of @req from @i on that are consecutive in memory:
+ * returns the first, *@len how many.
+ */
+static struct xbng_seg_map *req_run(struct xbng_pending *req, unsigned int i,
+				    unsigned int n, unsigned int *len)
+{
+	unsigned int off = i % XBNG_SEGS_PER_CHUNK;
+
+	if (!req->indirect) {
+		*len = n - i;
+		return &req->direct_segs[i];
+	}
+	*len = min_t(unsigned int, n - i, XBNG_SEGS_PER_CHUNK - off);
+	return &req->chunk[i / XBNG_SEGS_PER_CHUNK][off];
+}
+
+/* Map the first @n segments of @req; on failure unmap them all. */
+static int req_map(struct xbng_ring *ring, struct xbng_pending *req,
+		   unsigned int n, bool readonly)
+{
+	unsigned int i, len;
+
+	for (i = 0; i < n; i += len)
+		if (xbng_map_segs(ring, req_run(req, i, n, &len), len,
+				  readonly))
+			return -EIO;
+	return 0;
+}
+
+static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
+		      unsigned int n)
+{
+	unsigned int i, len;
+
+	for (i = 0; i < n; i += len)
+		xbng_unmap_segs(ring, req_run(req, i, n, &len), len);
 }
 
 /* Pressure emptied our page pool: release the other idle pools too. */
@@ -175,7 +259,7 @@ static void ring_on_pressure(struct xbng_pool *pool)
 {
 	struct xbng_ring *ring = container_of(pool, struct xbng_ring, pool);
 
-	WRITE_ONCE(ring->squeeze_pending, true);
+	WRITE_ONCE(ring->pressure_pending, true);
 	wake_up(&ring->wq);
 }
 
@@ -256,7 +340,7 @@ static void ring_process_done(struct xbng_ring *ring)
 
 	list_for_each_entry_safe(req, tmp, &done, node) {
 		list_del(&req->node);
-		xbng_unmap_segs(ring, req->segs, req->nr_segs);
+		req_unmap(ring, req, req->nr_segs);
 		if (req->status == BLK_STS_NOTSUPP &&
 		    (req->kind == XBNG_KIND_FLUSH ||
 		     req->kind == XBNG_KIND_BARRIER))
@@ -350,10 +434,10 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 			return;
 		}
 		segs = ring->indirect_copy;
-		req->segs = req->indirect_segs;
+		req->indirect = true;
 	} else {
 		segs = r.seg;
-		req->segs = req->direct_segs;
+		req->indirect = false;
 	}
 
 	err = xbng_segs_check(segs, plan.nr_segs, r.sector_number, lim,
@@ -361,10 +445,16 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	if (err)
 		goto refuse;
 
+	/* Every entry valid before mapping: a failure unmaps all of them. */
 	for (i = 0; i < plan.nr_segs; i++) {
-		req->segs[i].gref = segs[i].gref;
-		req->segs[i].first_sect = segs[i].first_sect;
-		req->segs[i].last_sect = segs[i].last_sect;
+		struct xbng_seg_map *m = xbng_req_seg(req, i);
+
+		m->gref = segs[i].gref;
+		m->first_sect = segs[i].first_sect;
+		m->last_sect = segs[i].last_sect;
+		m->page = NULL;
+		m->pgrant = NULL;
+		m->handle = XBNG_INVALID_HANDLE;
 	}
 	req->kind = plan.kind;
 
@@ -387,9 +477,8 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	}
 
 	/* Guest memory is only written to by reads. */
-	if (xbng_map_segs(ring, req->segs, plan.nr_segs,
-			  plan.kind != XBNG_KIND_READ)) {
-		xbng_unmap_segs(ring, req->segs, plan.nr_segs);
+	if (req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ)) {
+		req_unmap(ring, req, plan.nr_segs);
 		ring_refuse(ring, req, XBNG_RSP_ERROR, "bad grant");
 		return;
 	}
@@ -482,14 +571,59 @@ static void ring_log_stats(struct xbng_ring *ring)
 		ring->pool.free);
 }
 
+/* Tell the shrinker what a pressure event could release besides pages. */
+static void ring_publish_idle(struct xbng_ring *ring)
+{
+	WRITE_ONCE(ring->pool.idle_items,
+		   (ring->nr_pending - ring->pending_in_use) +
+		   (ring->nr_pgrants - ring->pgrants_in_use));
+}
+
+/* A view of the descriptor or persistent-grant pool, on the pool's clock. */
+static void ring_view(struct xbng_ring *ring, struct xbng_pool_view *v,
+		      unsigned long held, unsigned long in_use,
+		      unsigned long cap, bool pressure)
+{
+	xbng_pool_view_init(v);
+	v->free = held - in_use;
+	v->in_use = in_use;
+	v->cap = cap;
+	v->last_busy_ms = v->now_ms - jiffies_to_msecs(jiffies - ring->last_io);
+	v->pressure = pressure;
+}
+
+/*
+ * Size the descriptor and persistent-grant pools to what the policy allows
+ * now; with @pressure, answer a pressure event (the page pool was emptied
+ * in the callback, and gets back the pages of released grants here).
+ */
+static void ring_trim(struct xbng_ring *ring, bool pressure)
+{
+	const struct xbng_pool_policy *pol = xbng_pool_active(&ring->pool);
+	struct xbng_pool_view v;
+
+	ring_view(ring, &v, ring->nr_pending, ring->pending_in_use,
+		  ring->nr_slots, pressure);
+	v.expire_ms = XBNG_DESC_EXPIRE_MS;
+	pending_release(ring, xbng_pool_excess(pol, &v));
+
+	/* Stale and over-cap grants go whatever the policy (grant.c). */
+	ring_view(ring, &v, ring->nr_pgrants, ring->pgrants_in_use,
+		  READ_ONCE(xbng_max_persistent_grants), pressure);
+	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v));
+
+	if (pressure)
+		xbng_pool_squeeze(&ring->pool);
+	else
+		xbng_pool_tick(&ring->pool);
+	ring_publish_idle(ring);
+}
+
 static void ring_tick(struct xbng_ring *ring)
 {
 	struct xbng_dev *dev = ring->dev;
 
-	xbng_pgrant_purge(ring, false);
-	xbng_pool_tick(&ring->pool);
-	if (!ring->inflight && time_after(jiffies, ring->last_io + XBNG_DESC_IDLE))
-		pending_free_idle(ring);
+	ring_trim(ring, false);
 	if (ring->index == 0) {
 		sector_t sectors = bdev_nr_sectors(dev->bdev.bdev);
 
@@ -508,7 +642,7 @@ static void ring_tick(struct xbng_ring *ring)
 static bool ring_has_work(struct xbng_ring *ring)
 {
 	return READ_ONCE(ring->waiting_reqs) ||
-	       READ_ONCE(ring->squeeze_pending) ||
+	       READ_ONCE(ring->pressure_pending) ||
 	       !list_empty_careful(&ring->done) || kthread_should_stop();
 }
 
@@ -549,12 +683,12 @@ static int ring_thread(void *data)
 					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
 		if (!more && !ring->broken && ring_has_more(ring))
 			WRITE_ONCE(ring->waiting_reqs, true);
-		if (xchg(&ring->squeeze_pending, false)) {
-			pending_free_idle(ring);
-			xbng_pgrant_purge(ring, true);
-		}
+		if (xchg(&ring->pressure_pending, false))
+			ring_trim(ring, true);
 		if (time_after_eq(jiffies, ring->next_tick))
 			ring_tick(ring);
+		else
+			ring_publish_idle(ring);
 	}
 
 	/* Nothing is left in flight when the thread is gone. */
@@ -634,8 +768,8 @@ void xbng_ring_disconnect(struct xbng_ring *ring)
 		unbind_from_irqhandler(ring->irq, ring);
 		ring->irq = 0;
 	}
-	xbng_pgrant_purge(ring, true);
-	pending_free_idle(ring);
+	xbng_pgrant_purge(ring, ULONG_MAX);
+	pending_release(ring, ULONG_MAX);
 	xbng_pool_destroy(&ring->pool);
 	if (ring->sring) {
 		xenbus_unmap_ring_vfree(dev->xdev, ring->sring);

@@ -69,10 +69,47 @@ int xbng_policy_list(char *buf, size_t len,
 	return (int)(used + (size_t)n);
 }
 
+bool xbng_pool_in_squeeze(const struct xbng_pool_view *v)
+{
+	/*
+	 * now < until, compared through the signed difference (as the
+	 * kernel's time_before() does) so that a clock wrapping past 2^64
+	 * still compares right.
+	 */
+	return (s64)(v->now_ms - v->squeeze_until_ms) < 0;
+}
+
+bool xbng_pool_idle_for(const struct xbng_pool_view *v, u64 ms)
+{
+	u64 since = v->now_ms - v->last_busy_ms;
+
+	/*
+	 * Unsigned difference: right across a wrap of the clock.  A negative
+	 * signed difference means last_busy_ms was stamped after the caller
+	 * read now_ms (a race, not an idle period): the ring is busy.
+	 */
+	if ((s64)since < 0)
+		return false;
+	return since >= ms;
+}
+
+unsigned long xbng_pool_target(const struct xbng_pool_policy *pol,
+			       const struct xbng_pool_view *v)
+{
+	unsigned long target;
+
+	if (v->pressure && pol->release_on_pressure)
+		return 0;
+	if (v->expire_ms && xbng_pool_idle_for(v, v->expire_ms))
+		return 0;
+	target = pol->target(v);
+	return target < v->cap ? target : v->cap;
+}
+
 unsigned long xbng_pool_excess(const struct xbng_pool_policy *pol,
 			       const struct xbng_pool_view *v)
 {
-	unsigned long target = pol->target(v);
+	unsigned long target = xbng_pool_target(pol, v);
 
 	return v->free > target ? v->free - target : 0;
 }

@@ -156,27 +156,43 @@ static unsigned long pool_shed_locked(struct xbng_pool *pool,
 	return n;
 }
 
-static void pool_view(const struct xbng_pool *pool, struct xbng_pool_view *v)
+const struct xbng_pool_policy *xbng_pool_active(const struct xbng_pool *pool)
 {
-	v->free = pool->free;
-	v->cap = READ_ONCE(xbng_max_buffer_pages);
+	return xbng_pool_policy();
+}
+
+void xbng_pool_view_init(struct xbng_pool_view *v)
+{
+	memset(v, 0, sizeof(*v));
 	v->now_ms = now_ms();
-	v->last_busy_ms = pool->last_busy_ms;
 	v->squeeze_until_ms = atomic64_read(&squeeze_until_ms);
 	v->idle_ms = READ_ONCE(xbng_pool_idle_ms);
+}
+
+/*
+ * The page pool's view.  Free pages never expire by age alone: under
+ * static they cost nothing on unpopulated-alloc kernels (the stock
+ * behaviour); the idle policies empty them instead.
+ */
+static void pool_view(const struct xbng_pool *pool, struct xbng_pool_view *v)
+{
+	xbng_pool_view_init(v);
+	v->free = pool->free;
+	v->in_use = pool->in_use;
+	v->cap = READ_ONCE(xbng_max_buffer_pages);
+	v->last_busy_ms = pool->last_busy_ms;
 }
 
 /* Trim to the policy's target after adding @added pages; accounts both. */
 static void pool_settle(struct xbng_pool *pool, unsigned long added)
 {
+	const struct xbng_pool_policy *pol = xbng_pool_active(pool);
 	struct xbng_pool_view v;
 	unsigned long shed;
 
 	spin_lock(&pool->lock);
 	pool_view(pool, &v);
-	shed = pool_shed_locked(pool,
-				pool->free - xbng_pool_excess(xbng_pool_policy(),
-							      &v));
+	shed = pool_shed_locked(pool, pool->free - xbng_pool_excess(pol, &v));
 	spin_unlock(&pool->lock);
 
 	account_free(pool, (long)added - (long)shed);
@@ -207,17 +223,13 @@ void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
 	}
 }
 
-bool xbng_pool_squeezing(void)
-{
-	return xbng_pool_policy()->release_on_pressure &&
-	       now_ms() < (u64)atomic64_read(&squeeze_until_ms);
-}
-
 void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
 {
 	spin_lock_init(&pool->lock);
 	gnttab_page_cache_init(&pool->cache);
 	pool->free = 0;
+	pool->in_use = 0;
+	pool->idle_items = 0;
 	pool->last_busy_ms = now_ms();
 	pool->dev_stats = stats;
 
@@ -226,21 +238,36 @@ void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
 	spin_unlock(&all_pools_lock);
 }
 
-void xbng_pool_destroy(struct xbng_pool *pool)
+/* Give every free page back; returns how many. */
+static unsigned long pool_empty(struct xbng_pool *pool)
 {
 	unsigned long shed;
-
-	spin_lock(&all_pools_lock);
-	list_del(&pool->node);
-	spin_unlock(&all_pools_lock);
 
 	spin_lock(&pool->lock);
 	shed = pool_shed_locked(pool, 0);
 	spin_unlock(&pool->lock);
 
-	account_free(pool, -(long)shed);
-	ACCOUNT(pool, released, shed);
-	schedule_work(&graveyard_work);
+	if (shed) {
+		account_free(pool, -(long)shed);
+		ACCOUNT(pool, released, shed);
+		schedule_work(&graveyard_work);
+	}
+	return shed;
+}
+
+void xbng_pool_destroy(struct xbng_pool *pool)
+{
+	spin_lock(&all_pools_lock);
+	list_del(&pool->node);
+	spin_unlock(&all_pools_lock);
+
+	pool_empty(pool);
+}
+
+void xbng_pool_squeeze(struct xbng_pool *pool)
+{
+	if (xbng_pool_active(pool)->release_on_pressure)
+		pool_empty(pool);
 }
 
 int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
@@ -255,6 +282,7 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 		pool->free--;
 		got++;
 	}
+	pool->in_use += got;
 	pool->last_busy_ms = now_ms();
 	spin_unlock(&pool->lock);
 	if (got)
@@ -267,6 +295,9 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 		xbng_pool_put(pool, pages, got);
 		return err;
 	}
+	spin_lock(&pool->lock);
+	pool->in_use += n - got;
+	spin_unlock(&pool->lock);
 	ACCOUNT(pool, allocated, n - got);
 	return 0;
 }
@@ -278,6 +309,7 @@ void xbng_pool_put(struct xbng_pool *pool, struct page **pages, unsigned int n)
 	spin_lock(&pool->lock);
 	gnttab_page_cache_put(&pool->cache, pages, n);
 	pool->free += n;
+	pool->in_use -= min_t(unsigned long, n, pool->in_use);
 	spin_unlock(&pool->lock);
 	pool_settle(pool, n);
 }
@@ -287,16 +319,17 @@ void xbng_pool_tick(struct xbng_pool *pool)
 	pool_settle(pool, 0);
 }
 
-/* A pressure event: empty every pool now, if the policy says so. */
+/*
+ * A pressure event: empty every pool whose policy says so, now; the owners
+ * release their other pools from their own threads.
+ */
 static unsigned long pool_squeeze_all(void)
 {
 	ktime_t start = ktime_get();
 	struct xbng_pool *pool;
 	unsigned long total = 0;
+	bool acted = xbng_pool_policy()->release_on_pressure;
 	u64 elapsed;
-
-	if (!xbng_pool_policy()->release_on_pressure)
-		return 0;
 
 	atomic64_set(&squeeze_until_ms,
 		     ktime_to_ms(start) + READ_ONCE(xbng_squeeze_duration_ms));
@@ -307,6 +340,9 @@ static unsigned long pool_squeeze_all(void)
 		struct xbng_pool_stats *st = pool->dev_stats;
 		unsigned long n;
 
+		if (!xbng_pool_active(pool)->release_on_pressure)
+			continue;
+		acted = true;
 		spin_lock(&pool->lock);
 		n = pool_shed_locked(pool, 0);
 		spin_unlock(&pool->lock);
@@ -327,6 +363,8 @@ static unsigned long pool_squeeze_all(void)
 	}
 	spin_unlock(&all_pools_lock);
 
+	if (!acted)
+		return 0;
 	atomic64_inc(&xbng_global_pool_stats.pressure_events);
 	elapsed = ktime_to_ns(ktime_sub(ktime_get(), start));
 	atomic64_set(&xbng_global_pool_stats.last_squeeze_ns, elapsed);
@@ -340,15 +378,24 @@ void xbng_pool_pressure(void)
 	pool_squeeze_all();
 }
 
+/*
+ * What a pressure event would release: the free pages, idle descriptors and
+ * idle persistent grants of every pool whose policy releases on pressure.
+ * Counting the last two matters: with persistent grants the page pools are
+ * often empty, and a count of 0 means reclaim never calls the scan.
+ */
 static unsigned long pool_shrink_count(struct shrinker *s,
 				       struct shrink_control *sc)
 {
-	long n;
+	struct xbng_pool *pool;
+	unsigned long n = 0;
 
-	if (!xbng_pool_policy()->release_on_pressure)
-		return 0;
-	n = atomic_long_read(&xbng_global_pool_stats.free_pages);
-	return n > 0 ? n : 0;
+	spin_lock(&all_pools_lock);
+	list_for_each_entry(pool, &all_pools, node)
+		if (xbng_pool_active(pool)->release_on_pressure)
+			n += READ_ONCE(pool->free) + READ_ONCE(pool->idle_items);
+	spin_unlock(&all_pools_lock);
+	return n;
 }
 
 static unsigned long pool_shrink_scan(struct shrinker *s,

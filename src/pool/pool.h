@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-ring pools of free pages used as grant-mapping targets, and the
- * accounting that sysfs shows.  The active policy (policy.h) decides how
- * many free pages a pool keeps; this file only carries the decision out.
+ * Per-ring pools of free pages used as grant-mapping targets, the pressure
+ * path every pool of a ring shares, and the accounting that sysfs shows.
+ * The active policy (policy.h) decides how many idle items each pool keeps;
+ * this file carries the decision out for pages, ring.c and grant.c for
+ * request descriptors and persistent grants.
  */
 #ifndef XBNG_POOL_POOL_H
 #define XBNG_POOL_POOL_H
@@ -47,19 +49,35 @@ struct xbng_pool {
 	 * pool, so that its owner releases its other idle pools too.
 	 */
 	void (*on_pressure)(struct xbng_pool *pool);
-	spinlock_t lock;		/* free and cache together */
+	spinlock_t lock;		/* free, in_use and cache together */
 	struct gnttab_page_cache cache;
 	unsigned long free;
+	unsigned long in_use;		/* pages taken and not yet put */
 	u64 last_busy_ms;		/* last time a page was taken */
+	/*
+	 * Idle descriptors and persistent grants of the owner, published by
+	 * it for the shrinker's count (pressure releases them too).
+	 */
+	unsigned long idle_items;
 	struct list_head node;		/* on the global list, for pressure */
 	struct xbng_pool_stats *dev_stats;
 };
 
 extern struct xbng_pool_stats xbng_global_pool_stats;
 
-/* The policy in force, changed through the pool_policy parameter. */
+/* The module-wide policy, changed through the pool_policy parameter. */
 const struct xbng_pool_policy *xbng_pool_policy(void);
 void xbng_pool_set_policy(const struct xbng_pool_policy *pol);
+
+/* The policy that governs @pool (and its owner's other pools). */
+const struct xbng_pool_policy *xbng_pool_active(const struct xbng_pool *pool);
+
+/*
+ * A view of one of the owner's other pools, with the module-wide settings
+ * and the clock filled in; the caller sets free, in_use, cap,
+ * last_busy_ms, expire_ms and pressure.
+ */
+void xbng_pool_view_init(struct xbng_pool_view *v);
 
 int xbng_pool_module_init(void);
 void xbng_pool_module_exit(void);
@@ -75,6 +93,12 @@ void xbng_pool_put(struct xbng_pool *pool, struct page **pages,
 		   unsigned int n);
 /* Periodic trim to the policy's target (policy switches, idle decay). */
 void xbng_pool_tick(struct xbng_pool *pool);
+/*
+ * Give every free page back now, if the pool's policy releases on pressure:
+ * the owner's answer to a pressure event, after it released its other
+ * pools (whose pages come back to this pool).
+ */
+void xbng_pool_squeeze(struct xbng_pool *pool);
 
 /*
  * Account @items items of @bytes bytes in total created (positive) or freed
@@ -88,9 +112,6 @@ void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
 
 /* Raise a high-water mark to @val if it is lower. */
 void xbng_raise_high_water(atomic_long_t *hw, long val);
-
-/* Whether pressure asked pools to stay empty right now. */
-bool xbng_pool_squeezing(void);
 
 /* A memory-pressure signal from outside the shrinker (xenbus). */
 void xbng_pool_pressure(void);

@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * "squeeze": the stock behaviour since 5.6.  A memory-pressure event empties
- * the pool and keeps it empty for buffer_squeeze_duration_ms; afterwards the
- * pool may grow back to max_buffer_pages.
+ * the pools and keeps them empty for buffer_squeeze_duration_ms; afterwards
+ * they may grow back to their caps.
  */
 #include "policy.h"
 
 static unsigned long xbng_squeeze_target(const struct xbng_pool_view *v)
 {
-	/*
-	 * now < until, compared through the signed difference (as the
-	 * kernel's time_before() does) so that a clock wrapping past 2^64
-	 * still compares right.
-	 */
-	if ((s64)(v->now_ms - v->squeeze_until_ms) < 0)
-		return 0;
-	return v->cap;
+	return xbng_pool_in_squeeze(v) ? 0 : v->cap;
 }
 
 const struct xbng_pool_policy xbng_policy_squeeze = {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "static": the stock behaviour before 5.6.  The pool keeps up to
- * max_buffer_pages free pages at all times and ignores memory pressure;
- * pages that cost dom0 nothing (ZONE_DEVICE grant pages) are never worth
- * the remapping work of giving them back.
+ * "static": the stock behaviour before 5.6.  Each pool keeps up to its cap
+ * (max_buffer_pages free pages, a descriptor per ring slot,
+ * max_persistent_grants) and ignores memory pressure; pages that cost dom0
+ * nothing (ZONE_DEVICE grant pages) are never worth the remapping work of
+ * giving them back.  Idle descriptors still go after the idle period that
+ * every policy shares (xbng_pool_target()).
  */
 #include "policy.h"
 

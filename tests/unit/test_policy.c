@@ -220,3 +220,91 @@ TEST(budget_never_wraps)
 	CHECK(!xbng_budget_allows(8192, 1, 4096));
 	CHECK(xbng_budget_allows(8192, 0, 0));
 }
+
+/* --- the rules every policy shares (xbng_pool_target) --- */
+
+static const struct xbng_pool_policy *const all_policies[] = {
+	&xbng_policy_static, &xbng_policy_squeeze, &xbng_policy_idle,
+};
+
+TEST(target_pressure_empties_releasing_policies)
+{
+	struct xbng_pool_view v = view(1000, 1000, 0, 100000);
+	unsigned int i;
+
+	v.pressure = true;
+	CHECK_EQ(xbng_pool_target(&xbng_policy_static, &v), 64);
+	CHECK_EQ(xbng_pool_target(&xbng_policy_squeeze, &v), 0);
+	CHECK_EQ(xbng_pool_target(&xbng_policy_idle, &v), 0);
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_squeeze, &v), 100);
+	/* Outside a pressure event the same pools keep their cap. */
+	v.pressure = false;
+	for (i = 0; i < ARRAY_SIZE(all_policies); i++)
+		CHECK_EQ(xbng_pool_target(all_policies[i], &v), 64);
+}
+
+TEST(target_expire_applies_to_every_policy)
+{
+	/* Busy at 1000, expires after 10 s; idle_ms far away. */
+	struct xbng_pool_view v = view(1000, 1000, 0, 1000000);
+	unsigned int i;
+
+	v.expire_ms = 10000;
+	for (i = 0; i < ARRAY_SIZE(all_policies); i++) {
+		const struct xbng_pool_policy *p = all_policies[i];
+
+		v.now_ms = 10999;
+		CHECK_EQ(xbng_pool_target(p, &v), 64);
+		v.now_ms = 11000;
+		CHECK_EQ(xbng_pool_target(p, &v), 0);
+		CHECK_EQ(xbng_pool_excess(p, &v), 100);
+	}
+	/* expire_ms 0: never, however long idle (the page pool, static). */
+	v.expire_ms = 0;
+	v.now_ms = UINT64_MAX / 2;
+	CHECK_EQ(xbng_pool_target(&xbng_policy_static, &v), 64);
+}
+
+TEST(target_expire_across_clock_wrap)
+{
+	/* Busy 10 ms before the wrap, now 20 ms after it: 30 ms idle. */
+	struct xbng_pool_view v = view(19, UINT64_MAX - 10, 0, 1000000);
+
+	v.expire_ms = 31;
+	CHECK_EQ(xbng_pool_target(&xbng_policy_static, &v), 64);
+	v.expire_ms = 30;
+	CHECK_EQ(xbng_pool_target(&xbng_policy_static, &v), 0);
+	/* Stamped busy after now was read: never expired. */
+	v = view(1000, 1001, 0, 1000000);
+	v.expire_ms = 1;
+	CHECK_EQ(xbng_pool_target(&xbng_policy_static, &v), 64);
+}
+
+TEST(target_never_exceeds_cap)
+{
+	struct xbng_pool_view v = view(1000, 1000, 0, 100000);
+	unsigned int i;
+
+	v.cap = 0;
+	for (i = 0; i < ARRAY_SIZE(all_policies); i++) {
+		CHECK_EQ(xbng_pool_target(all_policies[i], &v), 0);
+		CHECK_EQ(xbng_pool_excess(all_policies[i], &v), 100);
+	}
+	v.cap = ULONG_MAX;
+	v.free = ULONG_MAX;
+	CHECK_EQ(xbng_pool_excess(&xbng_policy_static, &v), 0);
+}
+
+TEST(helpers_squeeze_and_idle)
+{
+	struct xbng_pool_view v = view(1000, 990, 1001, 0);
+
+	CHECK(xbng_pool_in_squeeze(&v));
+	v.now_ms = 1001;
+	CHECK(!xbng_pool_in_squeeze(&v));
+	CHECK(xbng_pool_idle_for(&v, 11));
+	CHECK(!xbng_pool_idle_for(&v, 12));
+	CHECK(xbng_pool_idle_for(&v, 0));
+	v.last_busy_ms = 1002;
+	CHECK(!xbng_pool_idle_for(&v, 0));
+}
