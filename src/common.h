@@ -161,7 +161,7 @@ struct xbng_ring {
 	/* Request descriptors. */
 	struct list_head free_pending;	/* most recently used first */
 	unsigned int nr_pending;	/* allocated */
-	unsigned int pending_in_use;	/* taken off the free list */
+	struct xbng_pool_meter desc_meter;	/* taken off the free list */
 	unsigned int inflight;
 	unsigned long last_io;		/* jiffies of the last request */
 	spinlock_t done_lock;		/* done list, written at bio completion */
@@ -171,7 +171,7 @@ struct xbng_ring {
 	struct rb_root pgrants;
 	struct list_head pgrant_lru;
 	unsigned int nr_pgrants;	/* mirrored in stats.pgrants */
-	unsigned int pgrants_in_use;	/* serving a request now */
+	struct xbng_pool_meter pgrant_meter;	/* serving a request now */
 
 	struct xbng_pool pool;
 	struct xbng_ring_stats stats;

@@ -124,7 +124,7 @@ static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
 		return;
 	}
-	ring->pgrants_in_use++;
+	xbng_meter_take(&ring->pgrant_meter, 1);
 	m->pgrant = pg;
 	m->handle = XBNG_INVALID_HANDLE;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, 1, sizeof(*pg));
@@ -202,7 +202,7 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		/* A grant used twice at once is mapped a second time. */
 		if (pg && !pg->in_use) {
 			pg->in_use = true;
-			ring->pgrants_in_use++;
+			xbng_meter_take(&ring->pgrant_meter, 1);
 			pg->last_used = jiffies;
 			list_move_tail(&pg->lru, &ring->pgrant_lru);
 			m->pgrant = pg;
@@ -230,7 +230,7 @@ void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 
 		if (m->pgrant) {
 			m->pgrant->in_use = false;
-			ring->pgrants_in_use--;
+			xbng_meter_return(&ring->pgrant_meter, 1);
 			m->pgrant->last_used = jiffies;
 			list_move_tail(&m->pgrant->lru, &ring->pgrant_lru);
 		} else if (m->page) {

@@ -112,7 +112,7 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 				       struct xbng_pending, node);
 	if (req) {
 		list_del(&req->node);
-		ring->pending_in_use++;
+		xbng_meter_take(&ring->desc_meter, 1);
 		return req;
 	}
 	/* One descriptor per ring slot is all a correct frontend can use. */
@@ -131,7 +131,7 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 	req->ring = ring;
 	req->charged = ring->nr_pending ? sizeof(*req) : 0;
 	ring->nr_pending++;
-	ring->pending_in_use++;
+	xbng_meter_take(&ring->desc_meter, 1);
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
 	return req;
 }
@@ -140,7 +140,7 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 static void pending_put(struct xbng_ring *ring, struct xbng_pending *req)
 {
 	list_add(&req->node, &ring->free_pending);
-	ring->pending_in_use--;
+	xbng_meter_return(&ring->desc_meter, 1);
 }
 
 /* Release up to @n free descriptors, least recently used first. */
@@ -575,18 +575,17 @@ static void ring_log_stats(struct xbng_ring *ring)
 static void ring_publish_idle(struct xbng_ring *ring)
 {
 	WRITE_ONCE(ring->pool.idle_items,
-		   (ring->nr_pending - ring->pending_in_use) +
-		   (ring->nr_pgrants - ring->pgrants_in_use));
+		   (ring->nr_pending - ring->desc_meter.in_use) +
+		   (ring->nr_pgrants - ring->pgrant_meter.in_use));
 }
 
 /* A view of the descriptor or persistent-grant pool, on the pool's clock. */
 static void ring_view(struct xbng_ring *ring, struct xbng_pool_view *v,
-		      unsigned long held, unsigned long in_use,
+		      unsigned long held, struct xbng_pool_meter *m,
 		      unsigned long cap, bool pressure)
 {
-	xbng_pool_view_init(v);
-	v->free = held - in_use;
-	v->in_use = in_use;
+	xbng_pool_view_init(v, m);
+	v->free = held - m->in_use;
 	v->cap = cap;
 	v->last_busy_ms = v->now_ms - jiffies_to_msecs(jiffies - ring->last_io);
 	v->pressure = pressure;
@@ -602,13 +601,21 @@ static void ring_trim(struct xbng_ring *ring, bool pressure)
 	const struct xbng_pool_policy *pol = xbng_pool_active(&ring->pool);
 	struct xbng_pool_view v;
 
-	ring_view(ring, &v, ring->nr_pending, ring->pending_in_use,
+	if (pressure && pol->release_on_pressure) {
+		xbng_pool_meter_reset(&ring->desc_meter);
+		xbng_pool_meter_reset(&ring->pgrant_meter);
+	} else if (!pressure) {
+		xbng_pool_meter_fold(&ring->desc_meter);
+		xbng_pool_meter_fold(&ring->pgrant_meter);
+	}
+
+	ring_view(ring, &v, ring->nr_pending, &ring->desc_meter,
 		  ring->nr_slots, pressure);
 	v.expire_ms = XBNG_DESC_EXPIRE_MS;
 	pending_release(ring, xbng_pool_excess(pol, &v));
 
 	/* Stale and over-cap grants go whatever the policy (grant.c). */
-	ring_view(ring, &v, ring->nr_pgrants, ring->pgrants_in_use,
+	ring_view(ring, &v, ring->nr_pgrants, &ring->pgrant_meter,
 		  READ_ONCE(xbng_max_persistent_grants), pressure);
 	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v));
 
@@ -714,6 +721,8 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 	ring->pgrants = RB_ROOT;
 	ring->pool.on_pressure = ring_on_pressure;
 	xbng_pool_init(&ring->pool, &dev->pool_stats);
+	xbng_pool_meter_reset(&ring->desc_meter);
+	xbng_pool_meter_reset(&ring->pgrant_meter);
 	ring->last_io = jiffies;
 	ring->initialised = true;
 

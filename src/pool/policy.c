@@ -11,6 +11,7 @@ static const struct xbng_pool_policy * const xbng_policies[] = {
 	&xbng_policy_static,
 	&xbng_policy_squeeze,
 	&xbng_policy_idle,
+	&xbng_policy_adaptive,
 };
 
 const struct xbng_pool_policy *xbng_policy_find(const char *name)

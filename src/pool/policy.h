@@ -24,6 +24,8 @@
 struct xbng_pool_view {
 	unsigned long free;		/* idle items the pool holds now */
 	unsigned long in_use;		/* items taken from the pool now */
+	/* Recent demand: xbng_meter_demand() of the pool's meter. */
+	unsigned long demand;
 	unsigned long cap;		/* most idle items it may ever keep */
 	u64 now_ms;
 	u64 last_busy_ms;		/* last time the ring took an item */
@@ -54,6 +56,7 @@ struct xbng_pool_policy {
 extern const struct xbng_pool_policy xbng_policy_static;
 extern const struct xbng_pool_policy xbng_policy_squeeze;
 extern const struct xbng_pool_policy xbng_policy_idle;
+extern const struct xbng_pool_policy xbng_policy_adaptive;
 
 /* The default policy (stock behaviour). */
 #define XBNG_DEFAULT_POLICY (&xbng_policy_static)
@@ -93,6 +96,58 @@ unsigned long xbng_pool_target(const struct xbng_pool_policy *pol,
  */
 unsigned long xbng_pool_excess(const struct xbng_pool_policy *pol,
 			       const struct xbng_pool_view *v);
+
+/*
+ * The demand on one pool, kept by its owner (pool/adaptive.c has the
+ * arithmetic).  Taking and returning items are counter updates; the
+ * decay happens once per fold (the ring's one-second tick), never per
+ * request.
+ */
+struct xbng_pool_meter {
+	unsigned long in_use;		/* items taken from the pool now */
+	unsigned long peak;		/* most in use at once since the fold */
+	unsigned long demand;		/* decayed high-water mark at stamp_ms */
+	u64 stamp_ms;			/* time of the last fold */
+};
+
+static inline void xbng_meter_take(struct xbng_pool_meter *m, unsigned long n)
+{
+	m->in_use += n;
+	if (m->in_use > m->peak)
+		m->peak = m->in_use;
+}
+
+static inline void xbng_meter_return(struct xbng_pool_meter *m,
+				     unsigned long n)
+{
+	m->in_use -= n < m->in_use ? n : m->in_use;
+}
+
+/*
+ * @v halved for every @half_life_ms of @elapsed_ms, linearly in between
+ * (2^-x ~ 1 - x/2 for 0 <= x < 1: never below the exact value, at most 6%
+ * above it); each whole half-life shifts right, so any value reaches 0
+ * after at most 32 of them.  A half-life of 0 forgets at once.  Values
+ * are clamped to 2^32 - 1 (item counts never get there), so no product
+ * overflows.
+ */
+unsigned long xbng_decay(unsigned long v, u64 elapsed_ms,
+			 unsigned int half_life_ms);
+
+/*
+ * The demand on the pool at @now_ms: the larger of the peak since the last
+ * fold and the decayed high-water mark.  A @now_ms before the fold (clock
+ * read before another thread folded) counts as no time at all.
+ */
+unsigned long xbng_meter_demand(const struct xbng_pool_meter *m, u64 now_ms,
+				unsigned int half_life_ms);
+
+/* Fold the peak into the decayed mark and start a new period at @now_ms. */
+void xbng_meter_fold(struct xbng_pool_meter *m, u64 now_ms,
+		     unsigned int half_life_ms);
+
+/* Forget the history (after a pressure event): demand is what is in use. */
+void xbng_meter_reset(struct xbng_pool_meter *m, u64 now_ms);
 
 /*
  * The per-domain budget (pool/budget.c): whether a domain holding @used

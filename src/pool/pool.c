@@ -41,6 +41,11 @@ module_param_named(pool_idle_ms, xbng_pool_idle_ms, uint, 0644);
 MODULE_PARM_DESC(pool_idle_ms,
 		 "Under the idle policy, empty a pool idle this long (ms)");
 
+static unsigned int xbng_half_life_ms = 1000;
+module_param_named(pool_adaptive_half_life_ms, xbng_half_life_ms, uint, 0644);
+MODULE_PARM_DESC(pool_adaptive_half_life_ms,
+		 "Under the adaptive policy, the recent demand on a pool halves this often (ms)");
+
 static const struct xbng_pool_policy *active_policy = XBNG_DEFAULT_POLICY;
 
 /* End of the current pressure window, on the ktime_get() clock in ms. */
@@ -101,7 +106,7 @@ static const struct kernel_param_ops policy_param_ops = {
 
 module_param_cb(pool_policy, &policy_param_ops, NULL, 0644);
 MODULE_PARM_DESC(pool_policy,
-		 "Pool policy: static (cap at max_buffer_pages), squeeze (empty on memory pressure), idle (also empty idle pools)");
+		 "Pool policy: static (cap at max_buffer_pages), squeeze (empty on memory pressure), idle (also empty idle pools), adaptive (keep recent demand, squeeze, empty idle pools)");
 
 void xbng_raise_high_water(atomic_long_t *hw, long val)
 {
@@ -161,12 +166,26 @@ const struct xbng_pool_policy *xbng_pool_active(const struct xbng_pool *pool)
 	return xbng_pool_policy();
 }
 
-void xbng_pool_view_init(struct xbng_pool_view *v)
+void xbng_pool_view_init(struct xbng_pool_view *v,
+			 const struct xbng_pool_meter *m)
 {
 	memset(v, 0, sizeof(*v));
 	v->now_ms = now_ms();
 	v->squeeze_until_ms = atomic64_read(&squeeze_until_ms);
 	v->idle_ms = READ_ONCE(xbng_pool_idle_ms);
+	v->in_use = m->in_use;
+	v->demand = xbng_meter_demand(m, v->now_ms,
+				      READ_ONCE(xbng_half_life_ms));
+}
+
+void xbng_pool_meter_fold(struct xbng_pool_meter *m)
+{
+	xbng_meter_fold(m, now_ms(), READ_ONCE(xbng_half_life_ms));
+}
+
+void xbng_pool_meter_reset(struct xbng_pool_meter *m)
+{
+	xbng_meter_reset(m, now_ms());
 }
 
 /*
@@ -176,9 +195,8 @@ void xbng_pool_view_init(struct xbng_pool_view *v)
  */
 static void pool_view(const struct xbng_pool *pool, struct xbng_pool_view *v)
 {
-	xbng_pool_view_init(v);
+	xbng_pool_view_init(v, &pool->meter);
 	v->free = pool->free;
-	v->in_use = pool->in_use;
 	v->cap = READ_ONCE(xbng_max_buffer_pages);
 	v->last_busy_ms = pool->last_busy_ms;
 }
@@ -228,7 +246,8 @@ void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
 	spin_lock_init(&pool->lock);
 	gnttab_page_cache_init(&pool->cache);
 	pool->free = 0;
-	pool->in_use = 0;
+	memset(&pool->meter, 0, sizeof(pool->meter));
+	pool->meter.stamp_ms = now_ms();
 	pool->idle_items = 0;
 	pool->last_busy_ms = now_ms();
 	pool->dev_stats = stats;
@@ -238,13 +257,17 @@ void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
 	spin_unlock(&all_pools_lock);
 }
 
-/* Give every free page back; returns how many. */
+/*
+ * Give every free page back; returns how many.  After pressure the demand
+ * seen so far is forgotten too: the pool regrows only as the load asks.
+ */
 static unsigned long pool_empty(struct xbng_pool *pool)
 {
 	unsigned long shed;
 
 	spin_lock(&pool->lock);
 	shed = pool_shed_locked(pool, 0);
+	xbng_pool_meter_reset(&pool->meter);
 	spin_unlock(&pool->lock);
 
 	if (shed) {
@@ -282,7 +305,7 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 		pool->free--;
 		got++;
 	}
-	pool->in_use += got;
+	xbng_meter_take(&pool->meter, got);
 	pool->last_busy_ms = now_ms();
 	spin_unlock(&pool->lock);
 	if (got)
@@ -296,7 +319,7 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 		return err;
 	}
 	spin_lock(&pool->lock);
-	pool->in_use += n - got;
+	xbng_meter_take(&pool->meter, n - got);
 	spin_unlock(&pool->lock);
 	ACCOUNT(pool, allocated, n - got);
 	return 0;
@@ -309,13 +332,16 @@ void xbng_pool_put(struct xbng_pool *pool, struct page **pages, unsigned int n)
 	spin_lock(&pool->lock);
 	gnttab_page_cache_put(&pool->cache, pages, n);
 	pool->free += n;
-	pool->in_use -= min_t(unsigned long, n, pool->in_use);
+	xbng_meter_return(&pool->meter, n);
 	spin_unlock(&pool->lock);
 	pool_settle(pool, n);
 }
 
 void xbng_pool_tick(struct xbng_pool *pool)
 {
+	spin_lock(&pool->lock);
+	xbng_pool_meter_fold(&pool->meter);
+	spin_unlock(&pool->lock);
 	pool_settle(pool, 0);
 }
 
@@ -345,6 +371,7 @@ static unsigned long pool_squeeze_all(void)
 		acted = true;
 		spin_lock(&pool->lock);
 		n = pool_shed_locked(pool, 0);
+		xbng_pool_meter_reset(&pool->meter);
 		spin_unlock(&pool->lock);
 		if (pool->on_pressure)
 			pool->on_pressure(pool);

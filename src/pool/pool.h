@@ -52,7 +52,7 @@ struct xbng_pool {
 	spinlock_t lock;		/* free, in_use and cache together */
 	struct gnttab_page_cache cache;
 	unsigned long free;
-	unsigned long in_use;		/* pages taken and not yet put */
+	struct xbng_pool_meter meter;	/* pages taken and not yet put */
 	u64 last_busy_ms;		/* last time a page was taken */
 	/*
 	 * Idle descriptors and persistent grants of the owner, published by
@@ -73,11 +73,15 @@ void xbng_pool_set_policy(const struct xbng_pool_policy *pol);
 const struct xbng_pool_policy *xbng_pool_active(const struct xbng_pool *pool);
 
 /*
- * A view of one of the owner's other pools, with the module-wide settings
- * and the clock filled in; the caller sets free, in_use, cap,
- * last_busy_ms, expire_ms and pressure.
+ * A view of one of the owner's other pools, with the module-wide settings,
+ * the clock and @m's in_use and demand filled in; the caller sets free,
+ * cap, last_busy_ms, expire_ms and pressure.
  */
-void xbng_pool_view_init(struct xbng_pool_view *v);
+void xbng_pool_view_init(struct xbng_pool_view *v,
+			 const struct xbng_pool_meter *m);
+/* Fold @m's peak into its decayed demand (once a tick), or forget it. */
+void xbng_pool_meter_fold(struct xbng_pool_meter *m);
+void xbng_pool_meter_reset(struct xbng_pool_meter *m);
 
 int xbng_pool_module_init(void);
 void xbng_pool_module_exit(void);

@@ -12,6 +12,7 @@
 
 XBNG_CORE_SRCS := src/core/request.c src/core/xs_values.c \
 	src/pool/policy.c src/pool/static.c src/pool/squeeze.c src/pool/idle.c \
+	src/pool/adaptive.c \
 	src/pool/budget.c
 XBNG_CORE_HDRS := $(wildcard src/core/*.h) src/pool/policy.h
 
