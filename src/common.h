@@ -225,6 +225,8 @@ struct xbng_dev {
 	bool holds_module_ref;
 
 	struct xbng_pool_stats pool_stats;
+	/* pool/policy: this device's policy, NULL to follow pool_policy. */
+	const struct xbng_pool_policy *policy;
 	struct xbng_domain *domain;	/* budget shared by the guest's disks */
 };
 

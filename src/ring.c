@@ -720,7 +720,7 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 	INIT_LIST_HEAD(&ring->pgrant_lru);
 	ring->pgrants = RB_ROOT;
 	ring->pool.on_pressure = ring_on_pressure;
-	xbng_pool_init(&ring->pool, &dev->pool_stats);
+	xbng_pool_init(&ring->pool, &dev->pool_stats, &dev->policy);
 	xbng_pool_meter_reset(&ring->desc_meter);
 	xbng_pool_meter_reset(&ring->pgrant_meter);
 	ring->last_io = jiffies;

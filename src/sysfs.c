@@ -159,10 +159,37 @@ static ssize_t dev_pool_show(struct device *d, struct device_attribute *a,
 	return pool_stat_show(&dev->pool_stats, a->attr.name, buf);
 }
 
+/*
+ * pool/policy: the device's choice among the policies and "default" (follow
+ * the module-wide pool_policy), as a block device's queue/scheduler lists
+ * its choices.  The rings pick a write up at their next page put or tick.
+ */
 static ssize_t dev_policy_show(struct device *d, struct device_attribute *a,
 			       char *buf)
 {
-	return xbng_policy_list(buf, PAGE_SIZE, xbng_pool_policy());
+	struct xbng_dev *dev = to_xbng(d);
+
+	if (!dev)
+		return -ENODEV;
+	return xbng_policy_list_choices(buf, PAGE_SIZE, READ_ONCE(dev->policy));
+}
+
+static ssize_t dev_policy_store(struct device *d, struct device_attribute *a,
+				const char *buf, size_t count)
+{
+	const struct xbng_pool_policy *pol, *old;
+	struct xbng_dev *dev = to_xbng(d);
+
+	if (!dev)
+		return -ENODEV;
+	if (xbng_policy_choose(buf, &pol))
+		return -EINVAL;
+	old = xchg(&dev->policy, pol);
+	if (old != pol)
+		xbng_info(dev, "pool policy %s -> %s\n",
+			  old ? old->name : XBNG_POLICY_DEFAULT_NAME,
+			  pol ? pol->name : XBNG_POLICY_DEFAULT_NAME);
+	return count;
 }
 
 #define XBNG_DEV_POOL_ATTR(name) \
@@ -186,7 +213,7 @@ XBNG_DEV_POOL_ATTR(pgrant_allocated);
 XBNG_DEV_POOL_ATTR(pgrant_released);
 XBNG_DEV_POOL_ATTR(pgrant_bytes);
 static struct device_attribute dev_pool_policy =
-	__ATTR(policy, 0444, dev_policy_show, NULL);
+	__ATTR(policy, 0644, dev_policy_show, dev_policy_store);
 
 static struct attribute *dev_pool_attrs[] = {
 	&dev_pool_free_pages.attr,

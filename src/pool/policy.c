@@ -14,27 +14,67 @@ static const struct xbng_pool_policy * const xbng_policies[] = {
 	&xbng_policy_adaptive,
 };
 
+/*
+ * Whether @name, as written to sysfs, is @want: one trailing newline (from
+ * echo) is dropped, anything else must match exactly.
+ */
+static bool name_is(const char *name, const char *want)
+{
+	size_t len = strlen(name);
+
+	if (len > 0 && name[len - 1] == '\n')
+		len--;
+	return strlen(want) == len && !strncmp(want, name, len);
+}
+
 const struct xbng_pool_policy *xbng_policy_find(const char *name)
 {
-	size_t len, i;
+	size_t i;
 
 	if (!name)
 		return NULL;
-	len = strlen(name);
-	/* A sysfs write from echo ends in one newline; drop just that one. */
-	if (len > 0 && name[len - 1] == '\n')
-		len--;
-	for (i = 0; i < ARRAY_SIZE(xbng_policies); i++) {
-		const char *pname = xbng_policies[i]->name;
-
-		if (strlen(pname) == len && !strncmp(pname, name, len))
+	for (i = 0; i < ARRAY_SIZE(xbng_policies); i++)
+		if (name_is(name, xbng_policies[i]->name))
 			return xbng_policies[i];
-	}
 	return NULL;
 }
 
-int xbng_policy_list(char *buf, size_t len,
-		     const struct xbng_pool_policy *active)
+int xbng_policy_choose(const char *name, const struct xbng_pool_policy **pol)
+{
+	*pol = xbng_policy_find(name);
+	if (*pol || (name && name_is(name, XBNG_POLICY_DEFAULT_NAME)))
+		return 0;
+	return -EINVAL;
+}
+
+/*
+ * Append @word (bracketed if @active) to @buf, which holds @*used bytes of
+ * @len.  False once the buffer is full: then *used is len - 1.  Counts only
+ * what fitted (like scnprintf), so the total is always a valid length for a
+ * sysfs show().
+ */
+static bool list_add_word(char *buf, size_t len, size_t *used,
+			  const char *word, bool active)
+{
+	const char *sep = *used ? " " : "";
+	int n;
+
+	if (active)
+		n = snprintf(buf + *used, len - *used, "%s[%s]", sep, word);
+	else
+		n = snprintf(buf + *used, len - *used, "%s%s", sep, word);
+	if (n < 0)
+		return false;
+	if ((size_t)n >= len - *used) {
+		*used = len - 1;
+		return false;
+	}
+	*used += (size_t)n;
+	return true;
+}
+
+static int policy_list(char *buf, size_t len,
+		       const struct xbng_pool_policy *active, bool choices)
 {
 	size_t used = 0, i;
 	int n;
@@ -42,32 +82,31 @@ int xbng_policy_list(char *buf, size_t len,
 	if (!buf || len == 0)
 		return 0;
 	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(xbng_policies); i++) {
-		const struct xbng_pool_policy *pol = xbng_policies[i];
-		const char *sep = i ? " " : "";
-
-		if (pol == active)
-			n = snprintf(buf + used, len - used, "%s[%s]", sep,
-				     pol->name);
-		else
-			n = snprintf(buf + used, len - used, "%s%s", sep,
-				     pol->name);
-		/*
-		 * Count only what fitted (like scnprintf), so the return
-		 * value is always a valid length for a sysfs show().
-		 */
-		if (n < 0)
+	for (i = 0; i < ARRAY_SIZE(xbng_policies); i++)
+		if (!list_add_word(buf, len, &used, xbng_policies[i]->name,
+				   xbng_policies[i] == active))
 			return (int)used;
-		if ((size_t)n >= len - used)
-			return (int)(len - 1);
-		used += (size_t)n;
-	}
+	if (choices && !list_add_word(buf, len, &used,
+				      XBNG_POLICY_DEFAULT_NAME, !active))
+		return (int)used;
 	n = snprintf(buf + used, len - used, "\n");
 	if (n < 0)
 		return (int)used;
 	if ((size_t)n >= len - used)
 		return (int)(len - 1);
 	return (int)(used + (size_t)n);
+}
+
+int xbng_policy_list(char *buf, size_t len,
+		     const struct xbng_pool_policy *active)
+{
+	return policy_list(buf, len, active, false);
+}
+
+int xbng_policy_list_choices(char *buf, size_t len,
+			     const struct xbng_pool_policy *pinned)
+{
+	return policy_list(buf, len, pinned, true);
 }
 
 bool xbng_pool_in_squeeze(const struct xbng_pool_view *v)

@@ -75,6 +75,27 @@ const struct xbng_pool_policy *xbng_policy_find(const char *name);
 int xbng_policy_list(char *buf, size_t len,
 		     const struct xbng_pool_policy *active);
 
+/*
+ * A device's choice (its pool/policy file): a policy, or "default" to
+ * follow the module-wide pool_policy.
+ */
+#define XBNG_POLICY_DEFAULT_NAME "default"
+
+/*
+ * Parse a device's choice as xbng_policy_find() does, "default" included:
+ * 0 and *@pol set (NULL for "default"), or -EINVAL for anything else.
+ */
+int xbng_policy_choose(const char *name, const struct xbng_pool_policy **pol);
+
+/*
+ * List a device's choices: every policy, then "default", the device's
+ * choice in brackets (@pinned, or "default" when NULL):
+ * "static [squeeze] idle adaptive default\n",
+ * "static squeeze idle adaptive [default]\n".  Returns as xbng_policy_list.
+ */
+int xbng_policy_list_choices(char *buf, size_t len,
+			     const struct xbng_pool_policy *pinned);
+
 /* Whether the view's clock is inside the current pressure window. */
 bool xbng_pool_in_squeeze(const struct xbng_pool_view *v);
 

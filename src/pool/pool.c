@@ -163,7 +163,11 @@ static unsigned long pool_shed_locked(struct xbng_pool *pool,
 
 const struct xbng_pool_policy *xbng_pool_active(const struct xbng_pool *pool)
 {
-	return xbng_pool_policy();
+	const struct xbng_pool_policy *pol = NULL;
+
+	if (pool->dev_policy)
+		pol = READ_ONCE(*pool->dev_policy);
+	return pol ? pol : xbng_pool_policy();
 }
 
 void xbng_pool_view_init(struct xbng_pool_view *v,
@@ -241,8 +245,10 @@ void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
 	}
 }
 
-void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats)
+void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats,
+		    const struct xbng_pool_policy *const *dev_policy)
 {
+	pool->dev_policy = dev_policy;
 	spin_lock_init(&pool->lock);
 	gnttab_page_cache_init(&pool->cache);
 	pool->free = 0;

@@ -49,6 +49,13 @@ struct xbng_pool {
 	 * pool, so that its owner releases its other idle pools too.
 	 */
 	void (*on_pressure)(struct xbng_pool *pool);
+	/*
+	 * The owning device's policy override (NULL: follow pool_policy).
+	 * Written by sysfs, read locklessly by the ring thread and the
+	 * pressure path: a policy is a static object, so any value read is
+	 * one that stays valid; READ_ONCE/WRITE_ONCE keep the accesses whole.
+	 */
+	const struct xbng_pool_policy *const *dev_policy;
 	spinlock_t lock;		/* free, in_use and cache together */
 	struct gnttab_page_cache cache;
 	unsigned long free;
@@ -86,7 +93,8 @@ void xbng_pool_meter_reset(struct xbng_pool_meter *m);
 int xbng_pool_module_init(void);
 void xbng_pool_module_exit(void);
 
-void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats);
+void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats,
+		    const struct xbng_pool_policy *const *dev_policy);
 /* Gives every free page back; the pool's pages must all have been put. */
 void xbng_pool_destroy(struct xbng_pool *pool);
 

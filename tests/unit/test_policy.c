@@ -517,3 +517,66 @@ TEST(adaptive_follows_load_down)
 	}
 	CHECK_EQ(prev, 0);
 }
+
+/* --- a device's choice: a policy or "default" --- */
+
+TEST(choose_policy_or_default)
+{
+	const struct xbng_pool_policy *pol = &xbng_policy_static;
+
+	CHECK_EQ(xbng_policy_choose("adaptive\n", &pol), 0);
+	CHECK(pol == &xbng_policy_adaptive);
+	CHECK_EQ(xbng_policy_choose("squeeze", &pol), 0);
+	CHECK(pol == &xbng_policy_squeeze);
+	CHECK_EQ(xbng_policy_choose("default", &pol), 0);
+	CHECK(!pol);
+	pol = &xbng_policy_idle;
+	CHECK_EQ(xbng_policy_choose("default\n", &pol), 0);
+	CHECK(!pol);
+}
+
+TEST(choose_rejects)
+{
+	static const char *const bad[] = {
+		"", "\n", "defaults", "defaul", "default\n\n", " default",
+		"[default]", "DEFAULT", "default\r\n", "nosuch", "static ",
+	};
+	const struct xbng_pool_policy *pol;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (xbng_policy_choose(bad[i], &pol) != -EINVAL)
+			xt_fail(__FILE__, __LINE__, "\"%s\" accepted", bad[i]);
+	CHECK_EQ(xbng_policy_choose(NULL, &pol), -EINVAL);
+	CHECK(!pol);
+}
+
+TEST(list_choices_brackets_one)
+{
+	char buf[64];
+
+	CHECK_EQ(xbng_policy_list_choices(buf, sizeof(buf), NULL), 39);
+	CHECK_STR(buf, "static squeeze idle adaptive [default]\n");
+	xbng_policy_list_choices(buf, sizeof(buf), &xbng_policy_adaptive);
+	CHECK_STR(buf, "static squeeze idle [adaptive] default\n");
+	xbng_policy_list_choices(buf, sizeof(buf), &xbng_policy_static);
+	CHECK_STR(buf, "[static] squeeze idle adaptive default\n");
+}
+
+TEST(list_choices_truncates_safely)
+{
+	static const char full[] = "static squeeze idle adaptive [default]\n";
+	char buf[64];
+	size_t len;
+
+	for (len = 1; len <= sizeof(full); len++) {
+		int n;
+
+		memset(buf, 'Z', sizeof(buf));
+		n = xbng_policy_list_choices(buf, len, NULL);
+		CHECK_EQ(n, len - 1);
+		CHECK_EQ(strlen(buf), len - 1);
+		CHECK(!strncmp(buf, full, len - 1));
+		CHECK_EQ(buf[len], 'Z');
+	}
+}
