@@ -7,7 +7,7 @@
 # not run and not counted.
 
 DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm flush discard readonly resize hotplug"
-NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-switch lifecycle"
+NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-switch pool-adaptive pool-device-policy lifecycle"
 FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
 
 lab_test_list() { # BACKEND SET

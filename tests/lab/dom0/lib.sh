@@ -293,3 +293,22 @@ ng_dev_pool_max() {
 	done
 	echo "$m"
 }
+
+# One pool counter of a backend device: vbd_pool BACKEND_DIR NAME.
+vbd_pool() { cat "$1/pool/$2"; }
+
+# The counters worth printing when a pool test fails.
+pool_line() { # BACKEND_DIR
+	local f line=
+	for f in free_pages high_water desc_held desc_high_water pgrant_held pgrant_high_water pressure_events; do
+		line="$line $f=$(vbd_pool "$1" "$f" 2>/dev/null || echo '?')"
+	done
+	echo "${line# }"
+}
+
+# Whether a device holds no idle page, descriptor or persistent grant.
+pools_empty() { # BACKEND_DIR
+	[ "$(vbd_pool "$1" free_pages)" = 0 ] &&
+		[ "$(vbd_pool "$1" desc_held)" = 0 ] &&
+		[ "$(vbd_pool "$1" pgrant_held)" = 0 ]
+}

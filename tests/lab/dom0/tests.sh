@@ -15,6 +15,7 @@ test_limit() {
 	integrity-* | hotplug) echo 600 ;;
 	hotplug-20 | many-disks | two-guests) echo 900 ;;
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
+	pool-adaptive | pool-device-policy) echo 600 ;;
 	*) echo 300 ;;
 	esac
 }
@@ -414,6 +415,111 @@ t_pool-badname() {
 		fail "writing an unknown policy name succeeded"
 	echo "$out" | grep -q 'Invalid argument' || fail "unknown policy refused with '$out', want EINVAL"
 	[ "$(ng_param pool_policy)" = "$before" ] || fail "policy changed to '$(ng_param pool_policy)' after a bad name"
+}
+
+# Under adaptive the pools grow with the load, give everything back within
+# pool_idle_ms of idle, and a pressure event empties them at once.
+t_pool-adaptive() {
+	local l d idle=3000 limit t0 pe0 fp dh
+	prep
+	ng_set pool_policy adaptive || fail "cannot select adaptive"
+	grep -q '\[adaptive\]' "$NG_SYS/parameters/pool_policy" || fail "pool_policy reads '$(ng_param pool_policy)'"
+	ng_set pool_idle_ms "$idle" || fail "cannot set pool_idle_ms"
+	# Persistent grants on (the default): descriptors and grants grow.
+	l=$(mk_loop disk-ad 128) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d=$(backend_dir g1 xvdb)
+	gcmd g1 300 fioverify xvdb ad1 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=32m >/dev/null ||
+		fail "verified I/O failed under adaptive"
+	t0=$SECONDS
+	say "after I/O: $(pool_line "$d")"
+	[ "$(vbd_pool "$d" desc_high_water)" -gt 1 ] || fail "descriptors never grew past one under I/O"
+	[ "$(vbd_pool "$d" pgrant_high_water)" -gt 0 ] || fail "no persistent grant kept under I/O"
+	# Descriptors expire after 10 s under every policy: poll for less.
+	limit=$((idle / 1000 + 4))
+	wait_for "$limit" pools_empty "$d" ||
+		fail "$limit s after the I/O (pool_idle_ms $idle): $(pool_line "$d")"
+	say "pools empty $((SECONDS - t0)) s after the I/O ended"
+	detach g1 xvdb
+
+	# Pages through the page pool (no persistent grants), and neither
+	# idleness nor decay may empty anything: only the pressure event.
+	ng_set feature_persistent N
+	ng_set pool_idle_ms 600000
+	ng_set pool_adaptive_half_life_ms 600000
+	attach g1 xvdb "$l"
+	d=$(backend_dir g1 xvdb)
+	gcmd g1 300 fioverify xvdb ad2 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=32m --offset=40m >/dev/null ||
+		fail "verified I/O failed under adaptive without persistent grants"
+	fp=$(vbd_pool "$d" free_pages)
+	dh=$(vbd_pool "$d" desc_held)
+	say "before pressure: $(pool_line "$d")"
+	[ "$fp" -gt 0 ] || fail "adaptive kept no free page for the recent demand"
+	[ "$dh" -gt 0 ] || fail "adaptive kept no descriptor for the recent demand"
+	pe0=$(vbd_pool "$d" pressure_events)
+	echo 3 >/proc/sys/vm/drop_caches
+	[ "$(vbd_pool "$d" pressure_events)" -gt "$pe0" ] || fail "drop_caches did not reach the device's pools"
+	wait_for 3 pools_empty "$d" || fail "3 s after pressure: $(pool_line "$d")"
+	say "pressure: callback $(ng_pool last_squeeze_ns) ns; $fp pages, $dh descriptors released"
+	gcmd g1 300 fioverify xvdb ad3 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=16m --offset=80m >/dev/null ||
+		fail "verified I/O failed after the pressure event"
+	[ "$(vbd_pool "$d" desc_held)" -gt 0 ] || fail "descriptors did not come back with the load"
+	detach g1 xvdb
+	ng_set pool_adaptive_half_life_ms 1000
+	ng_set pool_idle_ms 3000
+	ng_set feature_persistent Y
+	ng_set pool_policy static
+}
+
+# pool/policy of a device: lists the policies and "default", brackets the
+# device's choice, switches that device only, refuses a bad name, and
+# "default" follows pool_policy again.
+t_pool-device-policy() {
+	local la lb da db a b out
+	prep
+	ng_set pool_policy static || fail "cannot select static"
+	ng_set feature_persistent N
+	la=$(mk_loop disk-dpa 64) || fail "losetup failed"
+	lb=$(mk_loop disk-dpb 64) || fail "losetup failed"
+	attach g1 xvdb "$la"
+	attach g1 xvdc "$lb"
+	da=$(backend_dir g1 xvdb)
+	db=$(backend_dir g1 xvdc)
+	a=$da/pool/policy
+	b=$db/pool/policy
+	[ "$(cat "$a")" = "static squeeze idle adaptive [default]" ] || fail "$a reads '$(cat "$a")'"
+	echo adaptive >"$a" || fail "writing adaptive to $a failed"
+	[ "$(cat "$a")" = "static squeeze idle [adaptive] default" ] || fail "after writing adaptive $a reads '$(cat "$a")'"
+	[ "$(cat "$b")" = "static squeeze idle adaptive [default]" ] || fail "the other device changed too: '$(cat "$b")'"
+	grep -q '\[static\]' "$NG_SYS/parameters/pool_policy" || fail "pool_policy changed to '$(ng_param pool_policy)'"
+	out=$( (echo no-such-policy >"$a") 2>&1) && fail "writing an unknown policy name succeeded"
+	echo "$out" | grep -q 'Invalid argument' || fail "unknown policy refused with '$out', want EINVAL"
+	[ "$(cat "$a")" = "static squeeze idle [adaptive] default" ] || fail "a bad name changed $a to '$(cat "$a")'"
+
+	# The switch acts on that device only: after idle, adaptive gives back
+	# everything, static keeps its free pages.
+	ng_set pool_idle_ms 2000
+	gcmd g1 300 fioverify xvdb dpa --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=16m >/dev/null ||
+		fail "verified I/O failed after switching xvdb to adaptive"
+	gcmd g1 300 fioverify xvdc dpb --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=16m >/dev/null ||
+		fail "verified I/O failed on the device left at default"
+	wait_for 6 pools_empty "$da" || fail "adaptive device after idle: $(pool_line "$da")"
+	[ "$(vbd_pool "$db" free_pages)" -gt 0 ] ||
+		fail "the static device lost its free pages: $(pool_line "$db")"
+	cross_check g1 xvdb "$la" 4
+	cross_check g1 xvdc "$lb" 4
+
+	# Back to following the module-wide policy (static): pages stay.
+	echo default >"$a" || fail "writing default to $a failed"
+	[ "$(cat "$a")" = "static squeeze idle adaptive [default]" ] || fail "after writing default $a reads '$(cat "$a")'"
+	cross_check g1 xvdb "$la" 4
+	[ "$(vbd_pool "$da" free_pages)" -gt 0 ] || fail "no free page after I/O under static"
+	wait_for 5 sh -c "[ \"\$(cat $da/pool/free_pages)\" = 0 ]" &&
+		fail "the device following static emptied its pool after idle"
+	detach g1 xvdb
+	detach g1 xvdc
+	ng_set pool_idle_ms 3000
+	ng_set feature_persistent Y
 }
 
 # rmmod is refused while a device is connected, works once none is, and a
