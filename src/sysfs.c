@@ -142,6 +142,15 @@ static ssize_t pool_stat_show(const struct xbng_pool_stats *st,
 	if (!strcmp(name, "last_squeeze_ns"))
 		return sysfs_emit(buf, "%lld\n",
 				  atomic64_read(&st->last_squeeze_ns));
+	if (!strcmp(name, "last_release_ns"))
+		return sysfs_emit(buf, "%ld\n",
+				  atomic_long_read(&st->last_release_ns));
+	/* The dom0 RAM the free pages hold: none if they are unpopulated. */
+	if (!strcmp(name, "bytes"))
+		return sysfs_emit(buf, "%ld\n",
+				  xbng_pool_pages_cost_ram() ?
+				  atomic_long_read(&st->free_pages) *
+				  (long)PAGE_SIZE : 0);
 	if (!strncmp(name, "desc_", 5))
 		return pool_count_show(&st->desc, name + 5, buf);
 	if (!strncmp(name, "pgrant_", 7))
@@ -202,6 +211,8 @@ XBNG_DEV_POOL_ATTR(allocated);
 XBNG_DEV_POOL_ATTR(released);
 XBNG_DEV_POOL_ATTR(pressure_events);
 XBNG_DEV_POOL_ATTR(squeezes);
+XBNG_DEV_POOL_ATTR(bytes);
+XBNG_DEV_POOL_ATTR(last_release_ns);
 XBNG_DEV_POOL_ATTR(desc_held);
 XBNG_DEV_POOL_ATTR(desc_high_water);
 XBNG_DEV_POOL_ATTR(desc_allocated);
@@ -222,6 +233,8 @@ static struct attribute *dev_pool_attrs[] = {
 	&dev_pool_released.attr,
 	&dev_pool_pressure_events.attr,
 	&dev_pool_squeezes.attr,
+	&dev_pool_bytes.attr,
+	&dev_pool_last_release_ns.attr,
 	&dev_pool_desc_held.attr,
 	&dev_pool_desc_high_water.attr,
 	&dev_pool_desc_allocated.attr,
@@ -301,6 +314,8 @@ XBNG_GLOBAL_POOL_ATTR(released);
 XBNG_GLOBAL_POOL_ATTR(pressure_events);
 XBNG_GLOBAL_POOL_ATTR(squeezes);
 XBNG_GLOBAL_POOL_ATTR(last_squeeze_ns);
+XBNG_GLOBAL_POOL_ATTR(last_release_ns);
+XBNG_GLOBAL_POOL_ATTR(bytes);
 XBNG_GLOBAL_POOL_ATTR(pages_cost_ram);
 XBNG_GLOBAL_POOL_ATTR(desc_held);
 XBNG_GLOBAL_POOL_ATTR(desc_high_water);
@@ -330,6 +345,8 @@ static struct attribute *global_pool_attrs[] = {
 	&global_pool_pressure_events.attr,
 	&global_pool_squeezes.attr,
 	&global_pool_last_squeeze_ns.attr,
+	&global_pool_last_release_ns.attr,
+	&global_pool_bytes.attr,
 	&global_pool_pages_cost_ram.attr,
 	&global_pool_desc_held.attr,
 	&global_pool_desc_high_water.attr,

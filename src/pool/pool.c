@@ -52,6 +52,8 @@ static const struct xbng_pool_policy *active_policy = XBNG_DEFAULT_POLICY;
 static atomic64_t squeeze_until_ms;
 /* Counts pressure events, so each device counts an event once. */
 static u64 pressure_seq;
+/* When the last pressure event began, on the ktime_get() clock in ns. */
+static atomic64_t pressure_start_ns;
 
 static LIST_HEAD(all_pools);
 static DEFINE_SPINLOCK(all_pools_lock);
@@ -295,8 +297,14 @@ void xbng_pool_destroy(struct xbng_pool *pool)
 
 void xbng_pool_squeeze(struct xbng_pool *pool)
 {
-	if (xbng_pool_active(pool)->release_on_pressure)
-		pool_empty(pool);
+	long ns;
+
+	if (!xbng_pool_active(pool)->release_on_pressure)
+		return;
+	pool_empty(pool);
+	ns = ktime_get_ns() - atomic64_read(&pressure_start_ns);
+	xbng_raise_high_water(&pool->dev_stats->last_release_ns, ns);
+	xbng_raise_high_water(&xbng_global_pool_stats.last_release_ns, ns);
 }
 
 int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
@@ -368,6 +376,8 @@ static unsigned long pool_squeeze_all(void)
 
 	spin_lock(&all_pools_lock);
 	pressure_seq++;
+	atomic64_set(&pressure_start_ns, ktime_to_ns(start));
+	atomic_long_set(&xbng_global_pool_stats.last_release_ns, 0);
 	list_for_each_entry(pool, &all_pools, node) {
 		struct xbng_pool_stats *st = pool->dev_stats;
 		unsigned long n;
@@ -386,6 +396,7 @@ static unsigned long pool_squeeze_all(void)
 		if (st->pressure_seq != pressure_seq) {
 			st->pressure_seq = pressure_seq;
 			atomic64_inc(&st->pressure_events);
+			atomic_long_set(&st->last_release_ns, 0);
 		}
 		if (!n)
 			continue;

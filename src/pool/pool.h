@@ -38,6 +38,11 @@ struct xbng_pool_stats {
 	atomic64_t squeezes;		/* pools emptied by pressure */
 	/* Time from the last pressure event to all free pages released. */
 	atomic64_t last_squeeze_ns;
+	/*
+	 * Time from the last pressure event to the last ring that answered
+	 * it having released its idle descriptors, grants and pages.
+	 */
+	atomic_long_t last_release_ns;
 	u64 pressure_seq;		/* last event counted; all_pools_lock */
 	struct xbng_pool_count desc;	/* request descriptors */
 	struct xbng_pool_count pgrant;	/* persistent grants */
@@ -108,7 +113,7 @@ void xbng_pool_tick(struct xbng_pool *pool);
 /*
  * Give every free page back now, if the pool's policy releases on pressure:
  * the owner's answer to a pressure event, after it released its other
- * pools (whose pages come back to this pool).
+ * pools (whose pages come back to this pool).  Records last_release_ns.
  */
 void xbng_pool_squeeze(struct xbng_pool *pool);
 

@@ -420,7 +420,7 @@ t_pool-badname() {
 # Under adaptive the pools grow with the load, give everything back within
 # pool_idle_ms of idle, and a pressure event empties them at once.
 t_pool-adaptive() {
-	local l d idle=3000 limit t0 pe0 fp dh
+	local l d idle=3000 limit t0 pe0 fp dh rl
 	prep
 	ng_set pool_policy adaptive || fail "cannot select adaptive"
 	grep -q '\[adaptive\]' "$NG_SYS/parameters/pool_policy" || fail "pool_policy reads '$(ng_param pool_policy)'"
@@ -460,7 +460,10 @@ t_pool-adaptive() {
 	echo 3 >/proc/sys/vm/drop_caches
 	[ "$(vbd_pool "$d" pressure_events)" -gt "$pe0" ] || fail "drop_caches did not reach the device's pools"
 	wait_for 3 pools_empty "$d" || fail "3 s after pressure: $(pool_line "$d")"
-	say "pressure: callback $(ng_pool last_squeeze_ns) ns; $fp pages, $dh descriptors released"
+	# The module's own clock: from the event to the last ring's release.
+	rl=$(vbd_pool "$d" last_release_ns)
+	say "pressure: $fp pages, $dh descriptors released; callback $(ng_pool last_squeeze_ns) ns, rings done after $rl ns"
+	[ "$rl" -gt 0 ] || fail "no ring of the device answered the pressure event (last_release_ns 0)"
 	gcmd g1 300 fioverify xvdb ad3 --rw=randwrite --bsrange=4k-1m --iodepth=32 --size=16m --offset=80m >/dev/null ||
 		fail "verified I/O failed after the pressure event"
 	[ "$(vbd_pool "$d" desc_held)" -gt 0 ] || fail "descriptors did not come back with the load"
