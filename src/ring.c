@@ -622,7 +622,7 @@ static void ring_trim(struct xbng_ring *ring, bool pressure)
 	if (pressure)
 		xbng_pool_squeeze(&ring->pool);
 	else
-		xbng_pool_tick(&ring->pool);
+		xbng_pool_tick(&ring->pool, v.last_busy_ms);
 	ring_publish_idle(ring);
 }
 

@@ -351,9 +351,11 @@ void xbng_pool_put(struct xbng_pool *pool, struct page **pages, unsigned int n)
 	pool_settle(pool, n);
 }
 
-void xbng_pool_tick(struct xbng_pool *pool)
+void xbng_pool_tick(struct xbng_pool *pool, u64 busy_ms)
 {
 	spin_lock(&pool->lock);
+	if ((s64)(busy_ms - pool->last_busy_ms) > 0)
+		pool->last_busy_ms = busy_ms;
 	xbng_pool_meter_fold(&pool->meter);
 	spin_unlock(&pool->lock);
 	pool_settle(pool, 0);

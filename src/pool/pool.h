@@ -108,8 +108,12 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n);
 /* Return unmapped pages; keeps what the policy allows, releases the rest. */
 void xbng_pool_put(struct xbng_pool *pool, struct page **pages,
 		   unsigned int n);
-/* Periodic trim to the policy's target (policy switches, idle decay). */
-void xbng_pool_tick(struct xbng_pool *pool);
+/*
+ * Periodic trim to the policy's target (policy switches, idle decay).  The
+ * owner's ring was last busy at @busy_ms: with persistent grants a busy
+ * ring may take no page for long, and its pool must not count as idle.
+ */
+void xbng_pool_tick(struct xbng_pool *pool, u64 busy_ms);
 /*
  * Give every free page back now, if the pool's policy releases on pressure:
  * the owner's answer to a pressure event, after it released its other
