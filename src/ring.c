@@ -232,26 +232,35 @@ static struct xbng_seg_map *req_run(struct xbng_pending *req, unsigned int i,
 	return &req->chunk[i / XBNG_SEGS_PER_CHUNK][off];
 }
 
-/* Map the first @n segments of @req; on failure unmap them all. */
+/*
+ * Map the first @n segments of @req; on failure the caller unmaps them all.
+ * (req_run() is called on its own line: it sets len, and the order in which
+ * a call's arguments are evaluated is unspecified.)
+ */
 static int req_map(struct xbng_ring *ring, struct xbng_pending *req,
 		   unsigned int n, bool readonly)
 {
+	struct xbng_seg_map *run;
 	unsigned int i, len;
 
-	for (i = 0; i < n; i += len)
-		if (xbng_map_segs(ring, req_run(req, i, n, &len), len,
-				  readonly))
+	for (i = 0; i < n; i += len) {
+		run = req_run(req, i, n, &len);
+		if (xbng_map_segs(ring, run, len, readonly))
 			return -EIO;
+	}
 	return 0;
 }
 
 static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
 		      unsigned int n)
 {
+	struct xbng_seg_map *run;
 	unsigned int i, len;
 
-	for (i = 0; i < n; i += len)
-		xbng_unmap_segs(ring, req_run(req, i, n, &len), len);
+	for (i = 0; i < n; i += len) {
+		run = req_run(req, i, n, &len);
+		xbng_unmap_segs(ring, run, len);
+	}
 }
 
 /* Pressure emptied our page pool: release the other idle pools too. */
