@@ -39,7 +39,7 @@ MODULE_PARM_DESC(buffer_squeeze_duration_ms,
 static unsigned int xbng_pool_idle_ms = 3000;
 module_param_named(pool_idle_ms, xbng_pool_idle_ms, uint, 0644);
 MODULE_PARM_DESC(pool_idle_ms,
-		 "Under the idle policy, empty a pool idle this long (ms)");
+		 "Under the idle and adaptive policies, empty the pools of a ring idle this long (ms)");
 
 static unsigned int xbng_half_life_ms = 1000;
 module_param_named(pool_adaptive_half_life_ms, xbng_half_life_ms, uint, 0644);
