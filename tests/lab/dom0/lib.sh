@@ -223,6 +223,16 @@ mk_brd() { # INDEX
 	echo "/dev/ram$1"
 }
 
+# A device-mapper device NAME with TABLE; prints its /dev/dm-N node (there
+# is no udev in dom0, so no /dev/mapper link).
+mk_dm() { # NAME TABLE
+	local d
+	dmsetup create "$1" --table "$2" || return 1
+	d=/dev/$(dmsetup info -c --noheadings -o blkdevname "$1") || return 1
+	[ -b "$d" ] || return 1
+	echo "$d"
+}
+
 # sha256 of MIB MiB of a dom0 block device, read past the page cache.
 dom0_sum() { # DEV MIB [SKIP_MIB]
 	dd if="$1" bs=1M count="$2" skip="${3:-0}" iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1
@@ -276,6 +286,42 @@ grants_mapped() {
 		/gnttab_usage_print_all/ { cur = "" }
 		cur == d && /\[0x[0-9a-f]+\]/ { n++ }
 		END { print n + 0 }' "$LAB_T/gnttab.txt"
+}
+
+# The grants of domain DOMID dom0 maps, once they stopped going back:
+# persistent grants and ring pages are unmapped asynchronously after a
+# detach, so poll until the count is down to BASE (10 s at most).
+grants_settle() { # DOMID BASE
+	local now=-1
+	for _ in $(seq 10); do
+		now=$(grants_mapped "$1")
+		[ "$now" -le "$2" ] && break
+		sleep 1
+	done
+	echo "$now"
+}
+
+# After the last vbd device is gone: dom0 maps no more grants of GUEST than
+# BASE, and (ng) the pools gave everything back.  Fails the test otherwise.
+check_released() { # GUEST BASE
+	local now
+	now=$(grants_settle "$(xl domid "$1")" "$2")
+	say "grants of $1 mapped: $2 before, $now after"
+	[ "$now" -le "$2" ] || fail "dom0 still maps $now grants of $1 after detach, $2 before"
+	[ "$LAB_BACKEND" = ng ] && ng_check_drained
+	return 0
+}
+
+# ng, with no vbd device left: every pool page, request descriptor and
+# persistent grant came back.  Fails the test otherwise.
+ng_check_drained() {
+	say "pools: allocated $(ng_pool allocated) released $(ng_pool released) free $(ng_pool free_pages) desc $(ng_pool desc_held) pgrant $(ng_pool pgrant_held)"
+	# Freed pages go back through a worker: poll, do not sleep.
+	wait_for 20 sh -c "[ \"\$(cat $NG_SYS/pool/allocated)\" = \"\$(cat $NG_SYS/pool/released)\" ]" ||
+		fail "pages allocated $(ng_pool allocated) but released $(ng_pool released) after the last detach"
+	[ "$(ng_pool free_pages)" = 0 ] || fail "pools still hold $(ng_pool free_pages) free pages"
+	[ "$(ng_pool desc_held)" = 0 ] || fail "$(ng_pool desc_held) descriptors still held"
+	[ "$(ng_pool pgrant_held)" = 0 ] || fail "$(ng_pool pgrant_held) persistent grants still held"
 }
 
 # ----------------------------------------------------------- ng specifics
