@@ -84,6 +84,29 @@ hg_log_lines() { # DOMID
 	wc -l <"$LAB_T/backend-log.txt"
 }
 
+# Detach xvdb and free its backing.  The program leaves its frontend Closed
+# (or vanished), so it will not answer libxl's Closing: a plain detach would
+# wait libxl's 10 s and then force.  The vanish cases (CASES starts with
+# vanish-) take that path; the others are removed forcibly at once (what xl
+# destroy does), which is faster.  The backend device must go and dom0's
+# grant count settle; sets the caller's now (grants of hg mapped after) and,
+# for a read-only disk, sum1 (the backing device's checksum).
+hg_detach() { # CASES DOMID BASE ACCESS BACKING DEV
+	case "$1" in
+	vanish-*) timeout 90 xl block-detach "$HG" xvdb >"$LAB_T/detach.log" 2>&1 ;;
+	*) false ;;
+	esac ||
+		timeout 60 xl block-detach -f "$HG" xvdb >>"$LAB_T/detach.log" 2>&1 ||
+		fail "xl block-detach failed: $(tail -n 2 "$LAB_T/detach.log" | tr '\n' ' ')"
+	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$2-$HG_DEVID" ||
+		fail "backend device vbd-$2-$HG_DEVID still there 30 s after detach"
+	now=$(grants_settle "$2" "$3")
+	say "grants of $HG mapped by dom0: $3 before, $now after the detach"
+	[ "$4" = ro ] && sum1=$(dom0_sum "$6" 64)
+	[ "$5" = loop ] && losetup -d "$6"
+	return 0
+}
+
 # hcase CASE ACCESS BACKING LOG -- PROGRAM_ARGS
 #   ACCESS rw|ro, BACKING loop|brd, LOG yes (a log line is expected) | no
 hcase() {
@@ -114,27 +137,7 @@ hcase() {
 	nlog=$(hg_log_lines "$domid")
 	say "backend log lines: $nlog; first: $(head -n 1 "$LAB_T/backend-log.txt")"
 
-	# Detach.  The program leaves its frontend Closed (or vanished), so it
-	# will not answer libxl's Closing: a plain detach would wait libxl's 10 s
-	# and then force.  The vanish cases take that path; the others are
-	# removed forcibly at once (what xl destroy does), which is faster.
-	case "$case" in
-	vanish-*) timeout 90 xl block-detach "$HG" xvdb >"$LAB_T/detach.log" 2>&1 ;;
-	*) false ;;
-	esac ||
-		timeout 60 xl block-detach -f "$HG" xvdb >>"$LAB_T/detach.log" 2>&1 ||
-		fail "xl block-detach failed: $(tail -n 2 "$LAB_T/detach.log" | tr '\n' ' ')"
-	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$domid-$HG_DEVID" ||
-		fail "backend device vbd-$domid-$HG_DEVID still there 30 s after detach"
-	now=-1
-	for _ in $(seq 10); do
-		now=$(grants_mapped "$domid")
-		[ "$now" -le "$base" ] && break
-		sleep 1
-	done
-	say "grants of $HG mapped by dom0: $base before, $now after"
-	[ "$access" = ro ] && sum1=$(dom0_sum "$dev" 64)
-	[ "$backing" = loop ] && losetup -d "$dev"
+	hg_detach "$case" "$domid" "$base" "$access" "$backing" "$dev"
 
 	# The verdict, most important first.
 	[ "$rc" = 124 ] && fail "case timed out in the guest after $limit s"
@@ -251,23 +254,7 @@ hgroup() {
 			nfail=$((nfail + 1))
 		fi
 	done
-	case "$*" in
-	vanish-*) timeout 90 xl block-detach "$HG" xvdb >"$LAB_T/detach.log" 2>&1 ;;
-	*) false ;;
-	esac ||
-		timeout 60 xl block-detach -f "$HG" xvdb >>"$LAB_T/detach.log" 2>&1 ||
-		fail "xl block-detach failed: $(tail -n 2 "$LAB_T/detach.log" | tr '\n' ' ')"
-	wait_for 30 test ! -e "/sys/bus/xen-backend/devices/vbd-$domid-$HG_DEVID" ||
-		fail "backend device vbd-$domid-$HG_DEVID still there 30 s after detach"
-	now=-1
-	for _ in $(seq 10); do
-		now=$(grants_mapped "$domid")
-		[ "$now" -le "$base" ] && break
-		sleep 1
-	done
-	say "grants of $HG mapped by dom0: $base before, $now after the detach"
-	[ "$access" = ro ] && sum1=$(dom0_sum "$dev" 64)
-	[ "$backing" = loop ] && losetup -d "$dev"
+	hg_detach "$*" "$domid" "$base" "$access" "$backing" "$dev"
 	[ "$now" -le "$base" ] || fail "dom0 still maps $now grants of $HG after detach, $base before"
 	if [ "$access" = ro ] && [ "$sum1" != "$sum0" ]; then
 		fail "the read-only backing device changed"
