@@ -8,11 +8,12 @@
 #   make lab-6.12   the same with Debian's 6.12 kernel (bookworm-security)
 #                   as dom0 and domU; Xen 4.17 stays bookworm's
 #   make lab-full   default + slow tests (20 hotplug cycles, 8 disks, ...)
+#   make lab-faults failing backing devices and dom0 OOM under guest I/O
 #   make lab-shell  dom0 shell on this terminal, module loaded
 #   make demo       first command for a newcomer: one disk, verified I/O,
 #                   pool statistics around a memory-pressure event
 
-.PHONY: lab lab-6.12 lab-full lab-shell demo
+.PHONY: lab lab-6.12 lab-full lab-faults lab-shell demo
 
 lab:
 	tests/lab/run
@@ -22,6 +23,9 @@ lab-6.12:
 
 lab-full:
 	LAB_SET=full tests/lab/run
+
+lab-faults:
+	LAB_SET=faults tests/lab/run
 
 lab-shell:
 	LAB_MODE=shell tests/lab/run

@@ -4,14 +4,20 @@
 # Which tests run.  The default set stays under ~12 minutes wall on a 2-core
 # machine (warm image cache); LAB_SET=full adds the slow ones.  Tests named
 # in NG_ONLY exist only for xen-blkback-ng: with LAB_BACKEND=stock they are
-# not run and not counted.
+# not run and not counted.  LAB_SET=faults runs only the fault tests
+# (dom0/faults.sh: failing backing devices, dom0 OOM), on either backend.
 
 DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm flush discard readonly resize hotplug"
 NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-switch pool-adaptive pool-device-policy lifecycle"
 FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
+FAULT_TESTS="fault-flakey fault-error fault-backing-gone fault-oom"
 
 lab_test_list() { # BACKEND SET
 	local list=$DEFAULT_TESTS
+	if [ "$2" = faults ]; then
+		echo "boot guest-boot $FAULT_TESTS"
+		return
+	fi
 	[ "$1" = ng ] && list="$list $NG_DEFAULT_TESTS"
 	[ "$2" = full ] && list="$list $FULL_TESTS"
 	echo "$list"

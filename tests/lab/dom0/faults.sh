@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Fault tests (LAB_SET=faults): the backing device fails under a guest's
+# verified I/O, or dom0 runs out of memory.  Sourced by driver.sh after
+# tests.sh, like it; each t_fault-NAME asserts, besides its own checks:
+#   - errors reach the guest as I/O errors, never as wrong data: the guest's
+#     faultio counts each fio verify pass as ok, eio, bad or other, and bad
+#     or other fails the test;
+#   - nothing hangs: every wait has a bound, the guest's longest pass stays
+#     under FAULT_MAX_PASS seconds, and dom0's hung-task detector runs with
+#     a short timeout during the test (a hung-task report is a "Call Trace"
+#     the driver fails the test on, like any BUG/WARNING/Oops);
+#   - the guest verifies again once the fault is gone, and after the last
+#     detach no grant of the guest is mapped and (ng) the pools are empty.
+# Written for both backends: nothing here needs xen-blkback-ng except the
+# pool checks that check_released makes in ng runs.
+
+# A pass of a few MiB takes 1-5 s under TCG; one that takes this long is
+# an I/O that hung and was rescued by a timeout somewhere.
+FAULT_MAX_PASS=60
+# The hung-task detector's timeout during a fault test (Debian: 120 s).
+FAULT_HUNG_SECS=30
+
+# Undo what a fault test changed in dom0, also when it fails or is killed.
+fault_cleanup() {
+	local p v
+	[ -n "${FAULT_OLD_HUNG:-}" ] && echo "$FAULT_OLD_HUNG" >/proc/sys/kernel/hung_task_timeout_secs
+	if [ -s /tmp/fault-oom-adj ]; then
+		while read -r p v; do
+			echo "$v" >"/proc/$p/oom_score_adj" 2>/dev/null
+		done </tmp/fault-oom-adj
+		rm -f /tmp/fault-oom-adj
+	fi
+	[ -n "${FAULT_OLD_DUMP:-}" ] && echo "$FAULT_OLD_DUMP" >/proc/sys/vm/oom_dump_tasks
+	if mountpoint -q /run/fault-fill; then
+		umount /run/fault-fill
+	fi
+	# dom0's /tmp is RAM: the backing files go (a loop still bound to one
+	# keeps its pages until the next test's prep unbinds it).
+	rm -f /tmp/labf*.img
+	return 0
+}
+
+# The disk of a fault test: a dm-linear device LABNAME over a loop device of
+# MIB MiB, attached to g1 as xvdb.  Sets FAULT_DM (its node), FAULT_LOOP,
+# FAULT_TABLE (the linear table, to heal with) and FAULT_BASE (grants of g1
+# that dom0 mapped before).
+fault_disk() { # LABNAME MIB
+	prep
+	trap fault_cleanup EXIT
+	FAULT_OLD_HUNG=$(cat /proc/sys/kernel/hung_task_timeout_secs) ||
+		fail "no hung-task detector in dom0's kernel"
+	echo "$FAULT_HUNG_SECS" >/proc/sys/kernel/hung_task_timeout_secs
+	FAULT_BASE=$(grants_mapped "$(xl domid g1)")
+	FAULT_LOOP=$(mk_loop "$1" "$2") || fail "losetup failed"
+	FAULT_TABLE="0 $(blockdev --getsz "$FAULT_LOOP") linear $FAULT_LOOP 0"
+	FAULT_DM=$(mk_dm "$1" "$FAULT_TABLE") || fail "dmsetup create $1 failed"
+	attach g1 xvdb "$FAULT_DM"
+}
+
+# Replace the table of a live dm device: in-flight I/O drains at the
+# suspend, the new table serves from the resume on.
+dm_swap() { # NAME TABLE
+	timeout 60 dmsetup suspend "$1" || fail "dmsetup suspend $1 failed or hung"
+	# A device left suspended would hang every later test's I/O.
+	dmsetup load "$1" --table "$2" || { dmsetup resume "$1"; fail "dmsetup load $1 '$2' failed"; }
+	timeout 60 dmsetup resume "$1" || fail "dmsetup resume $1 failed or hung"
+	say "$1 now: $(dmsetup table "$1")"
+}
+
+# Start the guest's faultio on xvdb (see guest/faultio) and wait for its
+# first verified passes: the disk works before the fault.
+fault_io() { # NAME MIB [FIO-ARGS...]
+	gcmd g1 20 bgrun "$1" faultio xvdb "$@" >/dev/null || fail "cannot start faultio in the guest"
+	wait_for 120 fault_reached "$1" ok 2 || fail "no verified pass before the fault: $(fault_counts "$1")"
+}
+
+# The guest's faultio counters, "n=.. ok=.. eio=.. bad=.. other=.. longest=..".
+fault_counts() { # NAME
+	gcmd g1 20 cat "/tmp/$1.cnt" 2>/dev/null | grep -m 1 '^n='
+}
+
+fault_count() { # NAME FIELD
+	fault_counts "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+fault_reached() { # NAME FIELD N
+	local v
+	v=$(fault_count "$1" "$2")
+	[ "${v:-0}" -ge "$3" ]
+}
+
+# Stop faultio; it must end within the bound, with no pass that read back
+# wrong data or failed for another reason than an I/O error, and no pass
+# longer than FAULT_MAX_PASS.  Prints the final counters.
+fault_stop() { # NAME
+	local c longest
+	gcmd g1 10 touch "/tmp/stop.$1" >/dev/null
+	gcmd g1 $((FAULT_MAX_PASS + 30)) bgwait "$1" "$FAULT_MAX_PASS" >"$LAB_T/$1.out"
+	case $? in
+	0) ;;
+	124) fail "faultio did not stop within $FAULT_MAX_PASS s (hung I/O?)" ;;
+	*) fail "faultio: $(grep -m 1 '^n=' "$LAB_T/$1.out"); $(grep -m 1 -E 'verify|err=|error' "$LAB_T/$1.out")" ;;
+	esac
+	c=$(grep -m 1 '^n=' "$LAB_T/$1.out")
+	say "faultio $1: $c"
+	longest=$(echo "$c" | tr ' ' '\n' | sed -n 's/^longest=//p')
+	[ "${longest:-0}" -lt "$FAULT_MAX_PASS" ] || fail "a faultio pass took $longest s (hung I/O?)"
+}
+
+# Errors come and go with dm-flakey's up/down intervals; the guest counts
+# I/O errors in the down intervals, verified passes in the up intervals, and
+# verifies again once the device is healed (plain linear).
+t_fault-flakey() {
+	local o
+	fault_disk labff 64
+	fault_io ff 2
+	dm_swap labff "${FAULT_TABLE/linear/flakey} 4 4"
+	wait_for 60 fault_reached ff eio 2 || fail "no I/O error reached the guest in 60 s of flakey: $(fault_counts ff)"
+	o=$(fault_count ff ok)
+	wait_for 60 fault_reached ff ok $((o + 1)) ||
+		fail "no verified pass in an up interval after the errors: $(fault_counts ff)"
+	dm_swap labff "$FAULT_TABLE"
+	o=$(fault_count ff ok)
+	wait_for 60 fault_reached ff ok $((o + 2)) || fail "guest I/O does not verify after healing: $(fault_counts ff)"
+	fault_stop ff
+	cross_check g1 xvdb "$FAULT_DM" 8
+	detach g1 xvdb
+	dmsetup remove labff || fail "labff still busy after detach"
+	check_released g1 "$FAULT_BASE"
+}
+
+# The device turns into dm-error under I/O: every pass fails with an I/O
+# error (none verifies against a disk that cannot store anything), then
+# switched back to linear the guest verifies again.
+t_fault-error() {
+	local o e
+	fault_disk labfe 64
+	fault_io fe 2
+	dm_swap labfe "0 $(blockdev --getsz "$FAULT_LOOP") error"
+	wait_for 60 fault_reached fe eio 2 || fail "no I/O error reached the guest in 60 s of dm-error: $(fault_counts fe)"
+	o=$(fault_count fe ok)
+	e=$(fault_count fe eio)
+	wait_for 60 fault_reached fe eio $((e + 3)) || fail "errors stopped while on dm-error: $(fault_counts fe)"
+	[ "$(fault_count fe ok)" = "$o" ] || fail "a pass verified on dm-error: $(fault_counts fe)"
+	dm_swap labfe "$FAULT_TABLE"
+	o=$(fault_count fe ok)
+	wait_for 60 fault_reached fe ok $((o + 2)) || fail "guest I/O does not verify after dm-error: $(fault_counts fe)"
+	fault_stop fe
+	cross_check g1 xvdb "$FAULT_DM" 8
+	detach g1 xvdb
+	dmsetup remove labfe || fail "labfe still busy after detach"
+	check_released g1 "$FAULT_BASE"
+}
+
+# The backing goes away under I/O: the loop device is detached (it stays
+# until its last user, the dm device, closes it) and the dm device is
+# removed with --force --deferred (its table becomes "error" at once, the
+# removal waits for the backend to close it).  The guest gets I/O errors,
+# the disk detaches, and only then both devices disappear: the backend
+# closed the device it was serving.  The guest then verifies on a new disk.
+t_fault-backing-gone() {
+	local lname
+	fault_disk labfg 64
+	lname=${FAULT_LOOP#/dev/}
+	fault_io fg 2
+	losetup -d "$FAULT_LOOP" || fail "losetup -d $FAULT_LOOP failed"
+	[ "$(cat "/sys/block/$lname/loop/autoclear" 2>/dev/null)" = 1 ] ||
+		fail "$FAULT_LOOP is not set to go at its last close"
+	timeout 60 dmsetup remove --force --deferred labfg >"$LAB_T/dm-remove.log" 2>&1 ||
+		fail "dmsetup remove --force --deferred failed: $(tail -n 1 "$LAB_T/dm-remove.log")"
+	say "labfg: $(dmsetup info -c --noheadings -o name,attr,open labfg 2>&1), table: $(dmsetup table labfg 2>&1)"
+	wait_for 60 fault_reached fg eio 2 || fail "no I/O error reached the guest after the removal: $(fault_counts fg)"
+	fault_stop fg
+	detach g1 xvdb
+	wait_for 20 sh -c '! dmsetup info labfg >/dev/null 2>&1' ||
+		fail "labfg still exists after the detach: the backend did not close it"
+	wait_for 20 test ! -e "/sys/block/$lname/loop" ||
+		fail "$FAULT_LOOP still bound after labfg went: $(losetup -a)"
+	check_released g1 "$FAULT_BASE"
+	FAULT_LOOP=$(mk_loop labfg2 16) || fail "losetup failed"
+	attach g1 xvdb "$FAULT_LOOP"
+	cross_check g1 xvdb "$FAULT_LOOP" 8
+	detach g1 xvdb
+}
+
+# Protect the lab (xenstored, xenconsoled, xl, this test and its parents)
+# from the OOM killer; the hogs ask for it with oom_score_adj 1000.  The old
+# values go back in fault_cleanup.
+oom_protect() {
+	local p=$$ pids
+	pids=$(pidof xenstored xenconsoled xl)
+	while [ "$p" -gt 1 ]; do
+		pids="$pids $p"
+		p=$(awk '{print $4}' "/proc/$p/stat")
+	done
+	for p in $pids; do
+		echo "$p $(cat "/proc/$p/oom_score_adj")" >>/tmp/fault-oom-adj
+		echo -1000 >"/proc/$p/oom_score_adj"
+	done
+}
+
+mem_available_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
+
+# dom0 (1 GiB) at the edge of OOM under a guest's verified I/O: a tmpfs
+# fill leaves ~FILL_LEFT MiB available, then memory hogs (tail /dev/zero,
+# which keeps everything it reads) grow until the OOM killer kills them,
+# one after the other for HOG_SECONDS (at most HOG_ROUNDS of them).  The OOM killer must kill the hogs
+# and nothing else, the backend must keep answering (passes complete: ok or
+# eio, never wrong data, none hangs), and once the memory is back the guest
+# verifies again.  In ng runs the pools must have seen the pressure.
+t_fault-oom() {
+	local avail fill left n0 n1 rc t0 rounds=0 killed victims pe0 pe1 wr0 wr1 pids0 o
+	local FILL_LEFT=40 HOG_SECONDS=30 HOG_ROUNDS=6
+	fault_disk labfo 96
+	# The backing file fully allocated: guest writes need no new tmpfs
+	# pages, so the pressure falls on the backend, not on the loop file.
+	fallocate -l 96M /tmp/labfo.img || fail "fallocate failed"
+	# The OOM killer's report dumps a stack; the driver must not count it.
+	echo 'invoked oom-killer' >"$LAB_T/expected-reports"
+	FAULT_OLD_DUMP=$(cat /proc/sys/vm/oom_dump_tasks)
+	# The task list would flood the kernel log buffer at every kill.
+	echo 0 >/proc/sys/vm/oom_dump_tasks
+	oom_protect
+	pids0=$(pidof xenstored xenconsoled | tr ' ' '\n' | sort | tr '\n' ' ')
+	pe0=$([ "$LAB_BACKEND" = ng ] && ng_pool pressure_events)
+	fault_io fo 4 --bsrange=4k-1m --iodepth=32
+
+	avail=$(mem_available_mb)
+	fill=$((avail - FILL_LEFT))
+	[ "$fill" -gt 0 ] || fail "dom0 has only $avail MiB available, nothing to fill"
+	mkdir -p /run/fault-fill
+	mount -t tmpfs -o size=$((fill + 8))m fault-fill /run/fault-fill || fail "cannot mount the fill tmpfs"
+	dd if=/dev/zero of=/run/fault-fill/fill bs=1M count="$fill" 2>"$LAB_T/fill.log" ||
+		fail "filling $fill MiB failed: $(tail -n 1 "$LAB_T/fill.log")"
+	left=$(mem_available_mb)
+	say "MemAvailable $avail MiB, filled $fill MiB, $left MiB left"
+
+	# No console round trip while memory is short: xenconsoled may lose
+	# output then.  Progress is read from the backend's own counters.  At
+	# most HOG_ROUNDS kills: each one's report goes to the kernel log
+	# buffer, which must still hold this test's other messages at the end.
+	n0=$(fault_count fo n)
+	wr0=$(vbd_stat g1 xvdb wr_req)
+	t0=$SECONDS
+	while [ $((SECONDS - t0)) -lt "$HOG_SECONDS" ] && [ "$rounds" -lt "$HOG_ROUNDS" ]; do
+		timeout 60 sh -c 'echo 1000 >/proc/self/oom_score_adj && exec tail /dev/zero'
+		rc=$?
+		rounds=$((rounds + 1))
+		# 137: SIGKILL, the OOM killer's; 124: the hog lived 60 s.
+		[ "$rc" = 137 ] || fail "hog $rounds ended with $rc, not killed by the OOM killer"
+	done
+	wr1=$(vbd_stat g1 xvdb wr_req)
+	umount /run/fault-fill || fail "cannot free the fill"
+	say "$rounds hogs in $((SECONDS - t0)) s; MemAvailable now $(mem_available_mb) MiB; backend wr_req $wr0 -> $wr1"
+
+	dmesg >"$LAB_T/oom-dmesg.log"
+	killed=$(grep -c 'Killed process' "$LAB_T/oom-dmesg.log")
+	victims=$(grep 'Killed process' "$LAB_T/oom-dmesg.log" | grep -v -c '(tail)')
+	say "OOM kills: $killed, of something else than a hog: $victims; invoked by: $(sed -n 's/.*\] \(.*\) invoked oom-killer.*/\1/p' "$LAB_T/oom-dmesg.log" | sort | uniq -c | tr '\n' ' ')"
+	[ "$killed" -ge "$rounds" ] || fail "$rounds hogs ended but the kernel logged $killed OOM kills"
+	[ "$victims" = 0 ] || fail "the OOM killer killed $(grep 'Killed process' "$LAB_T/oom-dmesg.log" | grep -v -m 1 '(tail)')"
+	[ "$(pidof xenstored xenconsoled | tr ' ' '\n' | sort | tr '\n' ' ')" = "$pids0" ] ||
+		fail "xenstored/xenconsoled changed under OOM: $pids0 -> $(pidof xenstored xenconsoled)"
+	[ "$wr1" -gt "$wr0" ] || fail "the backend served no write during the OOM phase (wr_req $wr0 -> $wr1)"
+
+	n1=$(fault_count fo n)
+	[ "${n1:-0}" -gt "$n0" ] || fail "no guest pass completed during the OOM phase: $(fault_counts fo)"
+	o=$(fault_count fo ok)
+	wait_for 60 fault_reached fo ok $((o + 2)) || fail "guest I/O does not verify after the OOM phase: $(fault_counts fo)"
+	fault_stop fo
+	if [ "$LAB_BACKEND" = ng ]; then
+		pe1=$(ng_pool pressure_events)
+		say "pool pressure events $pe0 -> $pe1"
+		[ "$pe1" -gt "$pe0" ] || fail "the pools saw no memory pressure ($pe0 -> $pe1)"
+	fi
+	cross_check g1 xvdb "$FAULT_DM" 8
+	detach g1 xvdb
+	dmsetup remove labfo || fail "labfo still busy after detach"
+	check_released g1 "$FAULT_BASE"
+}
