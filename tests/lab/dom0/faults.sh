@@ -109,6 +109,21 @@ fault_stop() { # NAME
 	[ "${longest:-0}" -lt "$FAULT_MAX_PASS" ] || fail "a faultio pass took $longest s (hung I/O?)"
 }
 
+# The fault is gone: the guest's passes verify again, faultio ends clean,
+# the guest's data reaches the backing device, and the disk detaches
+# leaving no grant mapped and (ng) nothing in the pools.
+fault_end() { # NAME LABNAME
+	local o
+	o=$(fault_count "$1" ok)
+	wait_for 60 fault_reached "$1" ok $((o + 2)) ||
+		fail "guest I/O does not verify after the fault: $(fault_counts "$1")"
+	fault_stop "$1"
+	cross_check g1 xvdb "$FAULT_DM" 8
+	detach g1 xvdb
+	dmsetup remove "$2" || fail "$2 still busy after detach"
+	check_released g1 "$FAULT_BASE"
+}
+
 # Errors come and go with dm-flakey's up/down intervals; the guest counts
 # I/O errors in the down intervals, verified passes in the up intervals, and
 # verifies again once the device is healed (plain linear).
@@ -123,13 +138,7 @@ t_fault-flakey() {
 	wait_for 60 fault_reached ff ok $((o + 1)) ||
 		fail "no verified pass in an up interval after the errors: $(fault_counts ff)"
 	dm_swap labff "$FAULT_TABLE"
-	o=$(fault_count ff ok)
-	wait_for 60 fault_reached ff ok $((o + 2)) || fail "guest I/O does not verify after healing: $(fault_counts ff)"
-	fault_stop ff
-	cross_check g1 xvdb "$FAULT_DM" 8
-	detach g1 xvdb
-	dmsetup remove labff || fail "labff still busy after detach"
-	check_released g1 "$FAULT_BASE"
+	fault_end ff labff
 }
 
 # The device turns into dm-error under I/O: every pass fails with an I/O
@@ -146,13 +155,7 @@ t_fault-error() {
 	wait_for 60 fault_reached fe eio $((e + 3)) || fail "errors stopped while on dm-error: $(fault_counts fe)"
 	[ "$(fault_count fe ok)" = "$o" ] || fail "a pass verified on dm-error: $(fault_counts fe)"
 	dm_swap labfe "$FAULT_TABLE"
-	o=$(fault_count fe ok)
-	wait_for 60 fault_reached fe ok $((o + 2)) || fail "guest I/O does not verify after dm-error: $(fault_counts fe)"
-	fault_stop fe
-	cross_check g1 xvdb "$FAULT_DM" 8
-	detach g1 xvdb
-	dmsetup remove labfe || fail "labfe still busy after detach"
-	check_released g1 "$FAULT_BASE"
+	fault_end fe labfe
 }
 
 # The backing goes away under I/O: the loop device is detached (it stays
@@ -186,33 +189,40 @@ t_fault-backing-gone() {
 	detach g1 xvdb
 }
 
-# Protect the lab (xenstored, xenconsoled, xl, this test and its parents)
-# from the OOM killer; the hogs ask for it with oom_score_adj 1000.  The old
-# values go back in fault_cleanup.
+# Keep the OOM killer off the lab; the hogs ask for it with oom_score_adj
+# 1000.  xenstored, xenconsoled, xl and the parents of this test become
+# unkillable (-1000); this test gets -999, which its children inherit: the
+# last choice, but still a choice, for with nothing killable left the
+# kernel panics.  The old values go back in fault_cleanup.
 oom_protect() {
-	local p=$$ pids
+	local p pids
 	pids=$(pidof xenstored xenconsoled xl)
+	p=$(awk '{print $4}' /proc/$$/stat)
 	while [ "$p" -gt 1 ]; do
 		pids="$pids $p"
 		p=$(awk '{print $4}' "/proc/$p/stat")
 	done
-	for p in $pids; do
+	for p in $$ $pids; do
 		echo "$p $(cat "/proc/$p/oom_score_adj")" >>/tmp/fault-oom-adj
+	done
+	for p in $pids; do
 		echo -1000 >"/proc/$p/oom_score_adj"
 	done
+	echo -999 >/proc/$$/oom_score_adj
 }
 
-mem_available_mb() { awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo; }
+mem_mb() { awk -v f="$1:" '$1 == f {print int($2 / 1024)}' /proc/meminfo; }
 
 # dom0 (1 GiB) at the edge of OOM under a guest's verified I/O: a tmpfs
 # fill leaves ~FILL_LEFT MiB available, then memory hogs (tail /dev/zero,
 # which keeps everything it reads) grow until the OOM killer kills them,
-# one after the other for HOG_SECONDS (at most HOG_ROUNDS of them).  The OOM killer must kill the hogs
-# and nothing else, the backend must keep answering (passes complete: ok or
-# eio, never wrong data, none hangs), and once the memory is back the guest
-# verifies again.  In ng runs the pools must have seen the pressure.
+# one after the other for HOG_SECONDS (at most HOG_ROUNDS of them).  The
+# OOM killer must kill the hogs and nothing else, the backend must keep
+# answering (passes complete: ok or eio, never wrong data, none hangs), and
+# once the memory is back the guest verifies again.  In ng runs the pools
+# must have seen the pressure.
 t_fault-oom() {
-	local avail fill left n0 n1 rc t0 rounds=0 killed victims pe0 pe1 io0 io1 pids0 o
+	local avail fill left n0 n1 rc t0 rounds=0 killed victims pe0 pe1 io0 io1 pids0
 	local FILL_LEFT=40 HOG_SECONDS=20 HOG_ROUNDS=10
 	fault_disk labfo 96
 	# The backing file fully allocated: guest writes need no new tmpfs
@@ -228,15 +238,18 @@ t_fault-oom() {
 	pe0=$([ "$LAB_BACKEND" = ng ] && ng_pool pressure_events)
 	fault_io fo 4 --bsrange=4k-1m --iodepth=32
 
-	avail=$(mem_available_mb)
+	# MemAvailable counts reclaimable caches; MemFree may be less and is
+	# what the fill surely gets without reclaim.
+	avail=$(mem_mb MemAvailable)
+	[ "$(mem_mb MemFree)" -lt "$avail" ] && avail=$(mem_mb MemFree)
 	fill=$((avail - FILL_LEFT))
 	[ "$fill" -gt 0 ] || fail "dom0 has only $avail MiB available, nothing to fill"
 	mkdir -p /run/fault-fill
 	mount -t tmpfs -o size=$((fill + 8))m fault-fill /run/fault-fill || fail "cannot mount the fill tmpfs"
 	dd if=/dev/zero of=/run/fault-fill/fill bs=1M count="$fill" 2>"$LAB_T/fill.log" ||
 		fail "filling $fill MiB failed: $(tail -n 1 "$LAB_T/fill.log")"
-	left=$(mem_available_mb)
-	say "MemAvailable $avail MiB, filled $fill MiB, $left MiB left"
+	left=$(mem_mb MemAvailable)
+	say "MemAvailable/MemFree $avail MiB, filled $fill MiB, MemAvailable now $left MiB"
 
 	# No console round trip while memory is short: xenconsoled may lose
 	# output then.  Progress is read from the backend's own counters.  At
@@ -254,7 +267,7 @@ t_fault-oom() {
 	done
 	io1=$(($(vbd_stat g1 xvdb rd_req) + $(vbd_stat g1 xvdb wr_req)))
 	umount /run/fault-fill || fail "cannot free the fill"
-	say "$rounds hogs in $((SECONDS - t0)) s; MemAvailable now $(mem_available_mb) MiB; backend requests $io0 -> $io1"
+	say "$rounds hogs in $((SECONDS - t0)) s; MemAvailable now $(mem_mb MemAvailable) MiB; backend requests $io0 -> $io1"
 
 	dmesg >"$LAB_T/oom-dmesg.log"
 	killed=$(grep -c 'Killed process' "$LAB_T/oom-dmesg.log")
@@ -266,18 +279,12 @@ t_fault-oom() {
 		fail "xenstored/xenconsoled changed under OOM: $pids0 -> $(pidof xenstored xenconsoled)"
 	[ "$io1" -gt "$io0" ] || fail "the backend served no request during the OOM phase ($io0 -> $io1)"
 
-	n1=$(fault_count fo n)
-	[ "${n1:-0}" -gt "$n0" ] || fail "no guest pass completed during the OOM phase: $(fault_counts fo)"
-	o=$(fault_count fo ok)
-	wait_for 60 fault_reached fo ok $((o + 2)) || fail "guest I/O does not verify after the OOM phase: $(fault_counts fo)"
-	fault_stop fo
 	if [ "$LAB_BACKEND" = ng ]; then
 		pe1=$(ng_pool pressure_events)
 		say "pool pressure events $pe0 -> $pe1"
 		[ "$pe1" -gt "$pe0" ] || fail "the pools saw no memory pressure ($pe0 -> $pe1)"
 	fi
-	cross_check g1 xvdb "$FAULT_DM" 8
-	detach g1 xvdb
-	dmsetup remove labfo || fail "labfo still busy after detach"
-	check_released g1 "$FAULT_BASE"
+	n1=$(fault_count fo n)
+	[ "${n1:-0}" -gt "$n0" ] || fail "no guest pass completed during the OOM phase: $(fault_counts fo)"
+	fault_end fo labfo
 }
