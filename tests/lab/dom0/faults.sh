@@ -33,6 +33,7 @@ fault_cleanup() {
 		rm -f /tmp/fault-oom-adj
 	fi
 	[ -n "${FAULT_OLD_DUMP:-}" ] && echo "$FAULT_OLD_DUMP" >/proc/sys/vm/oom_dump_tasks
+	[ -n "${FAULT_OLD_POLICY:-}" ] && ng_set pool_policy "$FAULT_OLD_POLICY"
 	if mountpoint -q /run/fault-fill; then
 		umount /run/fault-fill
 	fi
@@ -219,8 +220,11 @@ mem_mb() { awk -v f="$1:" '$1 == f {print int($2 / 1024)}' /proc/meminfo; }
 # one after the other for HOG_SECONDS (at most HOG_ROUNDS of them).  The
 # OOM killer must kill the hogs and nothing else, the backend must keep
 # answering (passes complete: ok or eio, never wrong data, none hangs), and
-# once the memory is back the guest verifies again.  In ng runs the pools
-# must have seen the pressure.
+# once the memory is back the guest verifies again.  In ng runs the pool
+# policy is squeeze, the one that reacts to memory pressure (static, the
+# default, ignores it by design): the pools must count pressure events, and
+# emptying them from reclaim while the ring threads allocate must not
+# deadlock.
 t_fault-oom() {
 	local avail fill left n0 n1 rc t0 rounds=0 killed victims pe0 pe1 io0 io1 pids0
 	local FILL_LEFT=40 HOG_SECONDS=20 HOG_ROUNDS=10
@@ -235,7 +239,11 @@ t_fault-oom() {
 	echo 0 >/proc/sys/vm/oom_dump_tasks
 	oom_protect
 	pids0=$(pidof xenstored xenconsoled | tr ' ' '\n' | sort | tr '\n' ' ')
-	pe0=$([ "$LAB_BACKEND" = ng ] && ng_pool pressure_events)
+	if [ "$LAB_BACKEND" = ng ]; then
+		FAULT_OLD_POLICY=$(ng_param pool_policy | sed 's/.*\[\(.*\)\].*/\1/')
+		ng_set pool_policy squeeze || fail "cannot select squeeze"
+		pe0=$(ng_pool pressure_events)
+	fi
 	fault_io fo 4 --bsrange=4k-1m --iodepth=32
 
 	# MemAvailable counts reclaimable caches; MemFree may be less and is
