@@ -131,7 +131,10 @@ ensure_headers() {
 # lock.  The lock is held on descriptor 7 until the process (and the QEMU it
 # starts, which inherits the descriptor) ends.
 LAB_QEMU_LOCK=${LAB_QEMU_LOCK:-/run/lock/xen-blkback-ng-qemu.lock}
+# LAB_QEMU_LOCK_HELD=1: the caller holds the lock already, for several runs
+# in a row (flock "$LAB_QEMU_LOCK" env LAB_QEMU_LOCK_HELD=1 ...).
 qemu_slot() { # SECONDS: how long to wait for another run's QEMU
+	[ "${LAB_QEMU_LOCK_HELD:-0}" = 1 ] && return 0
 	exec 7>"$LAB_QEMU_LOCK" || die "cannot open $LAB_QEMU_LOCK"
 	flock -n 7 && return 0
 	log "another lab QEMU is running; waiting for it (up to $1 s)"
