@@ -32,6 +32,12 @@ clean_slate() {
 	fi
 	dmsetup remove_all >/dev/null 2>&1
 	losetup -D 2>/dev/null
+	# dom0's /tmp and brd's disks are RAM: backing files and ramdisks left
+	# by earlier tests would starve the later ones (dom0 has 1 GiB).  A
+	# file still held by a loop device lives on until that is detached;
+	# mk_brd loads brd again when a test needs it.
+	rm -f /tmp/*.img
+	rmmod brd 2>/dev/null
 }
 
 # The shared guest, answering, with no disk left by an earlier test.  Call
