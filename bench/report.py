@@ -6,7 +6,9 @@ the CSV files a bench run wrote under RUN/raw/.  Standard library only.
 Usage: report.py RUN_FOLDER
 """
 import csv
+import glob
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -219,22 +221,181 @@ if pr:
         "for the pressure callback to empty every pool; 'to zero': dom0 user space, from before the write "
         "to drop_caches until the module and every device report 0 free pages (includes drop_caches' own work).")
     say("")
-    say("| round | free pages before | last_squeeze | drop_caches took | to zero (user space) | free after | pressure events |")
-    say("|---|---|---|---|---|---|---|")
+    say("| round | free pages before (module / sum of devices) | last_squeeze | drop_caches took | to zero (user space) "
+        "| free after (module / devices) | pressure events | squeezes | idle descriptors before -> after | desc_bytes before -> after |")
+    say("|---|---|---|---|---|---|---|---|---|---|")
     sq = []
     for r in pr:
         k, fb, db, ls, dc, tz, fa, pe = r[:8]
+        dh0, dh1, dbb, dba, dfa, sqd = (r[8:14] + [""] * 6)[:6]
         lsv = num(ls)
         if lsv is not None:
             sq.append(lsv / 1e6)
-        say(f"| {k} | {fb} | {fmt(lsv / 1e3 if lsv is not None else None, 1)} us | "
-            f"{fmt(num(dc) / 1e3, 2)} ms | {fmt(num(tz) / 1e3, 2)} ms | {fa} | {pe} |")
+        say(f"| {k} | {fb} / {db} | {fmt(lsv / 1e3 if lsv is not None else None, 1)} us | "
+            f"{fmt(num(dc) / 1e3, 2)} ms | {fmt(num(tz) / 1e3, 2)} ms | {fa} / {dfa or 'n/a'} | {pe} | {sqd or 'n/a'} | "
+            f"{dh0 or 'n/a'} -> {dh1 or 'n/a'} | {dbb or 'n/a'} -> {dba or 'n/a'} |")
     say("")
     if sq:
         m = max(sq)
         say(f"Worst last_squeeze: {m:.3f} ms; target: free pages at 0 within 10 ms of the event: "
             f"{'met' if m <= 10 else 'missed'} (in-module time). The stock driver exports no pool counter, "
             "so its time is not measured here (by design it empties at its ring thread's next wake, up to 100 ms).")
+        say("")
+
+# ------------------------------------------------------- stock pressure
+STOCK_TR = re.compile(r"^\s*(?P<comm>.*?)-(?P<pid>\d+)\s+\[\d+\].*?\s(?P<ts>\d+\.\d+): "
+                      r"(?P<ev>reclaim|shrink):(?P<rest>.*)$")
+traces = sorted(glob.glob(os.path.join(RUN, "out/bench/pressure-stock-*.trace")))
+if traces:
+    say("## Response to memory pressure: the stock xen-blkback (kprobes, persistent grants off)")
+    say("")
+    say("Traced with kprobes on the xenbus shrinker's per-device reclaim callback (the event: stock only "
+        "stamps `buffer_squeeze_end` = now + buffer_squeeze_duration_ms, 10 ms) and on every "
+        "`gnttab_page_cache_shrink(pool, num)` of its ring threads, with the pool's page count at the call. "
+        "Per ring thread: the first call after the event; `num=0` empties the pool, `num=1024` "
+        "(max_buffer_pages) means the thread woke after the squeeze window and kept its pages.")
+    say("")
+    say("| round | ring threads | first call after the event (ms) | num at that call | pool pages then | every pool at 0 after |")
+    say("|---|---|---|---|---|---|")
+    for tf in traces:
+        k = os.path.basename(tf).split("-")[-1].split(".")[0]
+        t0 = None
+        calls = {}
+        for line in open(tf, errors="replace"):
+            m = STOCK_TR.match(line)
+            if not m:
+                continue
+            ts = float(m["ts"])
+            if m["ev"] == "reclaim":
+                if t0 is None:
+                    t0 = ts
+                continue
+            if t0 is None or ts < t0 or not m["comm"].startswith("blkback"):
+                continue
+            a = dict(x.split("=", 1) for x in m["rest"].split() if "=" in x)
+            calls.setdefault(m["pid"], (ts, int(a.get("num", -1)), int(a.get("have", -1))))
+        if t0 is None:
+            say(f"| {k} | n/a | no reclaim event traced | | | |")
+            continue
+        ds = [(ts - t0) * 1000 for ts, _, _ in calls.values()]
+        nums = [n for _, n, _ in calls.values()]
+        haves = [h for _, _, h in calls.values()]
+        zero = all(n == 0 for n in nums) and calls
+        say(f"| {k} | {len(calls)} | {', '.join(f'{d:.1f}' for d in ds) or 'none'} | "
+            f"{', '.join(map(str, nums))} | {', '.join(map(str, haves))} | "
+            f"{f'{max(ds):.1f} ms' if zero else 'not emptied (window missed)'} |")
+    say("")
+
+# -------------------------------------------------------------- settle
+sb = rows("settle-base.csv")
+st = rows("settle.csv")
+settle_plot = {}
+if sb and st:
+    say("## Memory under heavy I/O and back at idle (one disk, ring order 4, 2 queues, frontend persistent grants on)")
+    say("")
+    say("Each driver at its defaults (ng: the default pool policy). Idle figure: the connected disk before any I/O. "
+        "Then 2 jobs x qd32 of 4k-1m randrw for the I/O period, sampled every 250 ms and onwards after it. "
+        "'module bytes' = pool/desc_bytes + pool/pgrant_bytes of the device (free grant pages are counted apart: "
+        "on this kernel they cost no RAM, pages_cost_ram=0). 'I/O end': the first sample with the final request "
+        "count. SUnreclaim is counted back when it is within 256 KiB of its idle value (kernel noise).")
+    say("")
+    say("| driver | SUnreclaim of connecting (MiB) | idle module bytes (KiB) | peak module bytes (KiB) | peak SUnreclaim over idle (MiB) "
+        "| module bytes back to idle after I/O end | SUnreclaim back after I/O end | at the end of the window: module KiB, free pages, pgrants held |")
+    say("|---|---|---|---|---|---|---|---|")
+    base = {r[0]: r for r in sb if len(r) >= 9}
+    for drv in dict.fromkeys(r[0] for r in st):
+        b = base.get(drv)
+        pts = [(int(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5]), num(r[7]), num(r[8])) for r in st if r[0] == drv]
+        if not b or not pts:
+            continue
+        su0, su1 = num(b[1]), num(b[2])
+        idle_mod = (num(b[5]) or 0) + (num(b[6]) or 0) if num(b[5]) is not None and num(b[5]) >= 0 else None
+        reqs = [p[1] for p in pts]
+        tend = next((p[0] for p in pts if p[1] == reqs[-1]), None)
+
+        def modb(p):
+            return None if p[2] is None or p[2] < 0 else p[2] + max(p[3] or 0, 0)
+
+        peak_mod = max((modb(p) for p in pts if modb(p) is not None), default=None)
+        peak_su = max(p[6] for p in pts) - su1
+        back_mod = back_su = None
+        if tend is not None:
+            after = [p for p in pts if p[0] >= tend]
+            if idle_mod is not None:
+                back_mod = next((p[0] - tend for p in after if modb(p) is not None and modb(p) <= idle_mod), None)
+            back_su = next((p[0] - tend for p in after if p[6] <= su1 + 256), None)
+        win = (pts[-1][0] - tend) / 1000 if tend is not None else 0
+        last = pts[-1]
+        settle_plot[drv] = [(p[0] / 1000, (modb(p) or 0) / 1024, (p[6] - su1) / 1024) for p in pts]
+
+        def since(x):
+            return f"{x / 1000:.2f} s" if x is not None else f"not within {win:.0f} s"
+
+        say(f"| {drv} | {(su1 - su0) / 1024:.2f} | {fmt(idle_mod / 1024 if idle_mod is not None else None, 1)} | "
+            f"{fmt(peak_mod / 1024 if peak_mod is not None else None, 1)} | {peak_su / 1024:.2f} | "
+            f"{since(back_mod) if idle_mod is not None else 'n/a (no counter)'} | {since(back_su)} | "
+            f"{fmt(modb(last) / 1024 if modb(last) is not None else None, 1)}, "
+            f"{fmt(last[4]) if last[4] is not None and last[4] >= 0 else 'n/a'}, "
+            f"{fmt(last[5]) if last[5] is not None and last[5] >= 0 else 'n/a'} |")
+    say("")
+    say("Target (#8 acceptance 2): back to the idle figure within 10 s of idle under the default policy.")
+    say("")
+
+# -------------------------------------------------------------- budget
+bu = rows("budget.csv")
+if bu:
+    say("## Per-guest budget (max_domain_kb) under the heaviest I/O")
+    say("")
+    att = os.path.join(RUN, "out/bench/budget-attach.txt")
+    g1dom = None
+    ndisks = 0
+    if os.path.exists(att):
+        for line in open(att):
+            if line.startswith("after "):
+                ndisks = int(line.split()[1])
+                g1dom = line.split(":", 1)[1].split()[0]
+    say(f"Guest g1 (domid {g1dom}): {ndisks} disks at ring order 4, 2 queues, frontend persistent grants off; "
+        "all disks written and verified at once (fio randwrite 4k-128k qd64 per disk, verify_backlog). "
+        "Guest g2: one disk, 4k randread qd32, alone and then during g1's I/O. The account is "
+        "/sys/module/xen_blkback_ng/pool/domains, sampled every 250 ms.")
+    say("")
+    say("| domid | devices | samples | max used KiB | high-water KiB (module) | budget KiB | refused charges | within budget |")
+    say("|---|---|---|---|---|---|---|---|")
+    doms = {}
+    for r in bu:
+        if len(r) >= 7:
+            doms.setdefault(r[1], []).append(r)
+    for d, rs in doms.items():
+        used = max(int(r[3]) for r in rs)
+        hw = max(int(r[4]) for r in rs)
+        bud = int(rs[-1][5])
+        ref = rs[-1][6]
+        ok = "n/a (no budget)" if bud == 0 else ("yes" if max(used, hw) <= bud else "**NO: over budget (bug)**")
+        say(f"| {d}{' (g1)' if d == g1dom else ''} | {max(int(r[2]) for r in rs)} | {len(rs)} | {fmt(used)} | "
+            f"{fmt(hw)} | {fmt(bud)} | {ref} | {ok} |")
+    say("")
+    g1 = os.path.join(RUN, "out/bench/budget-g1.txt")
+    if os.path.exists(g1):
+        txt = open(g1, errors="replace").read()
+        rc = re.findall(r"rc=(\d+)", txt)
+        errs = [l.strip() for l in txt.splitlines() if "err=" in l or "verify" in l.lower()][:4]
+        say(f"g1's verified I/O: fio exit {rc[-1] if rc else 'n/a'} ({'verified' if rc and rc[-1] == '0' else 'FAILED or unknown'}); "
+            + ("; ".join(f"`{e}`" for e in errs) if errs else "no fio error line"))
+        say("")
+    g2 = rows("budget-g2.csv")
+    if g2:
+        solo = [num(r[2]) for r in g2 if r[0] == "solo" and num(r[2])]
+        load = [num(r[2]) for r in g2 if r[0] == "loaded" and num(r[2])]
+        say("| g2 4k randread qd32 | IOPS median [min-max] |")
+        say("|---|---|")
+        say(f"| alone (g1 idle, its disks connected) | {med_range(solo)} |")
+        say(f"| during g1's heaviest I/O | {med_range(load)} |")
+        if solo and load:
+            rt = statistics.median(load) / statistics.median(solo)
+            say(f"| ratio | {rt:.2f} ({'within' if rt >= 0.9 else 'NOT within'} 10% of solo) |")
+        say("")
+        say("Under TCG the guests and dom0 share two host cores: g1's sixteen fio jobs also take CPU from g2, "
+            "which is not a memory effect; the refused-charges column shows whether the budget held g1 back.")
         say("")
 
 # ----------------------------------------------------------------- dip

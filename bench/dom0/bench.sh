@@ -64,6 +64,7 @@ cur_drv() {
 # lib.sh's attach checks the module that owns 'vbd' against these.
 sync_drv_vars() {
 	LAB_BACKEND=$(cur_drv)
+	# shellcheck disable=SC2034 # read by lib.sh's check_backend_binding
 	if [ "$LAB_BACKEND" = ng ]; then BACKEND_MOD=xen_blkback_ng; else BACKEND_MOD=xen_blkback; fi
 }
 
@@ -104,7 +105,7 @@ STATS="rd_req wr_req map_calls map_ops unmap_calls unmap_ops pgrants"
 stats_snap() { # VDEV: one line of the counters in $STATS order
 	local s out=
 	for s in $STATS; do out="$out $(dev_stat "$1" "$s")"; done
-	echo $out
+	echo "${out# }"
 }
 # Difference of two snapshots, comma-separated; "" where a counter is absent.
 stats_delta() { # "BEFORE" "AFTER"
@@ -147,15 +148,17 @@ now_ns() { date +%s%N; }
 # Runs one workload in the guest in the background and keeps dom0 asleep
 # while it runs (dom0 and the guest share the host's two cores), then
 # fetches fio's terse line.  Prints "riops,rbw_kib,wiops,wbw_kib".
-guest_fio() { # VDEV WORKLOAD
-	local v=$1 w=$2 args tl
+guest_fio() { # [-g GUEST] VDEV WORKLOAD
+	local g=g1 v w args tl
+	[ "$1" = -g ] && { g=$2; shift 2; }
+	v=$1 w=$2
 	args="$(wl_args "$w") $(fio_common)"
 	# shellcheck disable=SC2086
-	gcmd g1 20 /t/bg "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
+	gcmd "$g" 20 bgrun "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
 	sleep $((BENCH_RUNTIME + BENCH_RAMP + 1))
-	gcmd g1 $((BENCH_RUNTIME + 90)) bgwait "b$w" $((BENCH_RUNTIME + 60)) >"$LAB_T/fio-$w.out" 2>&1
-	tl=$(grep -a '^3;fio' "$LAB_T/fio-$w.out" | tail -n 1)
-	[ -n "$tl" ] || { cat "$LAB_T/fio-$w.out" >&2; return 1; }
+	gcmd "$g" $((BENCH_RUNTIME + 90)) bgwait "b$w" $((BENCH_RUNTIME + 60)) >"$LAB_T/fio-$g-$w.out" 2>&1
+	tl=$(grep -a '^3;fio' "$LAB_T/fio-$g-$w.out" | tail -n 1)
+	[ -n "$tl" ] || { cat "$LAB_T/fio-$g-$w.out" >&2; return 1; }
 	echo "$tl" | awk -F';' '{print $8 "," $7 "," $49 "," $48}'
 }
 
@@ -270,7 +273,7 @@ mem_pass() { # DRIVER
 			fi
 		fi
 		while [ "$have" -lt "$n" ]; do
-			v=$(echo $VDEVS | cut -d' ' -f$((have + 1)))
+			v=$(echo "$VDEVS" | cut -d' ' -f$((have + 1)))
 			d=$(mk_loop "mem$have" 64) || { bnote "mem $drv: losetup failed"; break 2; }
 			( attach g1 "$v" "$d" ) || { bnote "mem $drv: attach $v failed at $have devices"; break 2; }
 			have=$((have + 1))
@@ -283,6 +286,9 @@ mem_pass() { # DRIVER
 		bsay "mem $drv $n devices ($conn connected): $m0 -> $m1 (Slab,SUnreclaim,MemFree kB)"
 		xenstore-ls -f "/local/domain/$(xl domid g1)/device/vbd" 2>/dev/null |
 			grep -E 'ring-page-order|multi-queue-num-queues' | head -n 4 >>"$BD/mem-frontend.txt"
+		# What the frontend costs the guest (it died here once).
+		echo "$drv $n devices: guest $(gcmd g1 20 "grep -E 'MemFree|MemAvailable' /proc/meminfo" | tr -s ' \n' ' ')" \
+			>>"$BD/mem-guest.txt"
 	done
 	clean_slate g1
 }
@@ -296,25 +302,35 @@ phase_mem() {
 	# guest ran out of memory at the second device.  Idle devices hold no
 	# persistent grant in dom0 either way, so the frontend turns them off.
 	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
+	gcmd g1 20 'cd /sys/module/xen_blkfront/parameters && grep . *' >"$BD/mem-guest-blkfront.txt" 2>&1
 	( mem_pass ng ) || bnote "mem ng did not finish"
 	( mem_pass stock ) || bnote "mem stock did not finish"
 	guest_blkfront
 }
 
 # ----------------------------------------------------------- pressure
+# The I/O that fills the pools before each pressure event.
+pressure_fill() {
+	gcmd g1 60 fio --name=fill --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+		--rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m --runtime=3 --time_based >/dev/null
+}
+
 # pressure.csv: round,free_before,dev_free_before,last_squeeze_ns,
-#               drop_caches_us,to_zero_us,free_after,pressure_events_delta
+#               drop_caches_us,to_zero_us,free_after,pressure_events_delta,
+#               desc_held_before,desc_held_after,desc_bytes_before,
+#               desc_bytes_after,dev_free_after,squeezes_delta
 phase_pressure() {
-	local k fb db pe0 t0 t1 t2 fa
+	local k fb db pe0 sq0 t0 t1 t2 fa dh0 dh1 dbb dba dfa
 	use_drv ng pool_policy=squeeze feature_persistent=0 || { bnote "pressure: cannot load ng"; return 1; }
 	attach g1 xvdb /dev/ram0
 	for k in 1 2 3 4 5; do
-		gcmd g1 60 fio --name=fill --filename=/dev/xvdb --direct=1 --ioengine=libaio \
-			--rw=randwrite --bsrange=4k-1m --iodepth=32 --size=64m --runtime=3 --time_based >/dev/null ||
-			bnote "pressure round $k: fill I/O failed"
+		pressure_fill || bnote "pressure round $k: fill I/O failed"
 		fb=$(ng_mod free_pages)
 		db=$(ng_sum free_pages)
+		dh0=$(ng_sum desc_held)
+		dbb=$(ng_sum desc_bytes)
 		pe0=$(ng_mod pressure_events)
+		sq0=$(ng_mod squeezes)
 		t0=$(now_ns)
 		echo 3 >/proc/sys/vm/drop_caches
 		t1=$(now_ns)
@@ -323,12 +339,59 @@ phase_pressure() {
 		done
 		t2=$(now_ns)
 		fa=$(ng_mod free_pages)
-		echo "$k,$fb,$db,$(ng_mod last_squeeze_ns),$(((t1 - t0) / 1000)),$(((t2 - t0) / 1000)),$fa,$(($(ng_mod pressure_events) - pe0))" \
+		dfa=$(ng_sum free_pages)
+		dh1=$(ng_sum desc_held)
+		dba=$(ng_sum desc_bytes)
+		echo "$k,$fb,$db,$(ng_mod last_squeeze_ns),$(((t1 - t0) / 1000)),$(((t2 - t0) / 1000)),$fa,$(($(ng_mod pressure_events) - pe0)),$dh0,$dh1,$dbb,$dba,$dfa,$(($(ng_mod squeezes) - sq0))" \
 			>>"$BD/pressure.csv"
-		bsay "pressure round $k: free $fb -> $fa, last_squeeze_ns $(ng_mod last_squeeze_ns)"
+		bsay "pressure round $k: free $fb -> $fa, descriptors $dh0 -> $dh1, last_squeeze_ns $(ng_mod last_squeeze_ns)"
 	done
 	detach g1 xvdb
-	bnote "pressure: the stock driver exports no pool counter; its squeeze is not observable here (by design it acts at its ring thread's next wake, up to 100 ms)"
+	( pressure_stock ) || bnote "pressure: the stock driver's reaction could not be traced"
+}
+
+# The stock driver exports no pool counter.  Its reaction is traced with
+# kprobes instead: the xenbus shrinker's per-device reclaim callback (the
+# event; it only stamps buffer_squeeze_end) and every
+# gnttab_page_cache_shrink(cache, num) of its ring threads, with the pool's
+# page count at the call (struct gnttab_page_cache: num_pages at offset 16
+# with CONFIG_XEN_UNPOPULATED_ALLOC and without spinlock debugging, as in
+# Debian's 6.1).  report.py reads the raw traces: per ring thread the first
+# shrink to 0 after the event (or a shrink to max_buffer_pages: the
+# squeeze window was missed).
+TR=/sys/kernel/tracing
+pressure_stock() {
+	local k ev
+	mountpoint -q "$TR" || mount -t tracefs nodev "$TR" || return 1
+	if grep -qw backend_reclaim_memory /proc/kallsyms; then
+		ev=backend_reclaim_memory
+	else
+		ev=xen_blkback:reclaim_memory
+	fi
+	use_drv stock feature_persistent=0 || return 1
+	echo 0 >"$TR/tracing_on"
+	echo >"$TR/kprobe_events"
+	echo "p:xbbench/reclaim $ev" >>"$TR/kprobe_events" || return 1
+	echo 'p:xbbench/shrink gnttab_page_cache_shrink num=%si:u32 have=+16(%di):u32' \
+		>>"$TR/kprobe_events" || return 1
+	echo mono >"$TR/trace_clock"
+	echo 1 >"$TR/events/xbbench/enable"
+	attach g1 xvdb /dev/ram0
+	for k in 1 2 3 4 5; do
+		pressure_fill || bnote "pressure stock round $k: fill I/O failed"
+		echo >"$TR/trace"
+		echo 1 >"$TR/tracing_on"
+		echo 3 >/proc/sys/vm/drop_caches
+		# The observation window: the ring threads wake at least every
+		# 100 ms (LRU_INTERVAL); 1 s covers several wakes.
+		sleep 1
+		echo 0 >"$TR/tracing_on"
+		grep -v '^#' "$TR/trace" >"$BD/pressure-stock-$k.trace"
+		bsay "pressure stock round $k: $(grep -c 'xbbench' "$BD/pressure-stock-$k.trace") trace events"
+	done
+	echo 0 >"$TR/events/xbbench/enable"
+	echo >"$TR/kprobe_events"
+	detach g1 xvdb
 }
 
 # Throughput dip and recovery in the guest after a pressure event.
@@ -338,7 +401,7 @@ dip_pass() { # DRIVER POLICY [params]
 	shift 2
 	use_drv "$drv" "$@" || return 1
 	attach g1 xvdb /dev/ram0
-	gcmd g1 20 /t/bg dip fio --name=dip --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+	gcmd g1 20 bgrun dip fio --name=dip --filename=/dev/xvdb --direct=1 --ioengine=libaio \
 		--rw=randread --bs=4k --iodepth=32 --size=128m --time_based --runtime=$dur \
 		--norandommap --write_iops_log=/tmp/dip --log_avg_msec=250 >/dev/null || return 1
 	tb=$(now_ns)
@@ -383,6 +446,175 @@ phase_idle() {
 	bnote "idle: stock's pool is not observable (no counter); by design it keeps up to max_buffer_pages"
 }
 
+# -------------------------------------------------------------- settle
+# Memory under heavy I/O and back at idle (issue #8, acceptance 2): one
+# disk, the guest at ring order $BENCH_MEM_ORDER with its default
+# persistent grants, each driver at its defaults.  The baseline is the
+# idle connected disk; then $BENCH_SETTLE_IO_S s of mixed 4k-1m I/O on
+# both queues, sampled every 250 ms with the samples continuing for
+# $BENCH_SETTLE_S s after the I/O.  Sampling only reads sysfs and
+# /proc/meminfo with bash builtins (no drop_caches: SUnreclaim is what no
+# reclaim returns anyway).
+# settle-base.csv: driver,sunrecl_before_attach_kb,sunrecl_idle_kb,
+#                  memfree_before_kb,memfree_idle_kb,desc_bytes,pgrant_bytes,
+#                  free_pages,pgrant_held
+# settle.csv: driver,t_ms,requests,desc_bytes,pgrant_bytes,free_pages,
+#             desc_held,pgrant_held,sunrecl_kb,memfree_kb
+meminfo_kb() { # NAME VAR: /proc/meminfo field NAME into VAR, no fork
+	local k v _u
+	while read -r k v _u; do
+		[ "$k" = "$1:" ] && { printf -v "$2" %s "$v"; return 0; }
+	done </proc/meminfo
+	printf -v "$2" %s -1
+}
+sysval() { # FILE VAR: the file's first word into VAR (-1 if absent), no fork
+	local v
+	if [ -r "$1" ] && read -r v <"$1"; then
+		printf -v "$2" %s "$v"
+	else
+		printf -v "$2" %s -1
+	fi
+}
+settle_pass() { # DRIVER
+	local drv=$1 bd t0 now end rd wr db pb fp dh ph su mf m0 m1
+	use_drv "$drv" || { bnote "settle: cannot load $drv"; return 1; }
+	m0=$(mem_snap)
+	attach g1 xvdb /dev/ram0
+	bd=$(backend_dir g1 xvdb)
+	m1=$(mem_snap)
+	sysval "$bd/pool/desc_bytes" db
+	sysval "$bd/pool/pgrant_bytes" pb
+	sysval "$bd/pool/free_pages" fp
+	sysval "$bd/pool/pgrant_held" ph
+	echo "$drv,$(echo "$m0" | cut -d, -f2),$(echo "$m1" | cut -d, -f2),$(echo "$m0" | cut -d, -f3),$(echo "$m1" | cut -d, -f3),$db,$pb,$fp,$ph" \
+		>>"$BD/settle-base.csv"
+	gcmd g1 20 bgrun settle fio --name=settle --filename=/dev/xvdb --direct=1 --ioengine=libaio \
+		--rw=randrw --bsrange=4k-1m --iodepth=32 --numjobs=2 --cpus_allowed=0-1 \
+		--cpus_allowed_policy=split --size=128m --time_based --runtime="$BENCH_SETTLE_IO_S" \
+		--norandommap --randrepeat=0 >/dev/null || { bnote "settle $drv: fio did not start"; return 1; }
+	t0=${EPOCHREALTIME/./}
+	end=$((t0 + (BENCH_SETTLE_IO_S + BENCH_SETTLE_S) * 1000000))
+	now=$t0
+	while [ "$now" -lt "$end" ]; do
+		sysval "$bd/statistics/rd_req" rd
+		sysval "$bd/statistics/wr_req" wr
+		sysval "$bd/pool/desc_bytes" db
+		sysval "$bd/pool/pgrant_bytes" pb
+		sysval "$bd/pool/free_pages" fp
+		sysval "$bd/pool/desc_held" dh
+		sysval "$bd/pool/pgrant_held" ph
+		meminfo_kb SUnreclaim su
+		meminfo_kb MemFree mf
+		echo "$drv,$(((now - t0) / 1000)),$((rd + wr)),$db,$pb,$fp,$dh,$ph,$su,$mf" >>"$BD/settle.csv"
+		sleep 0.25
+		now=${EPOCHREALTIME/./}
+	done
+	gcmd g1 60 bgwait settle 30 >"$LAB_T/settle-$drv.out" 2>&1 ||
+		bnote "settle $drv: guest fio failed: $(tail -n 2 "$LAB_T/settle-$drv.out" | tr '\n' ' ')"
+	bsay "settle $drv: idle $(grep "^$drv," "$BD/settle-base.csv" | cut -d, -f6-8), end $(tail -n 1 "$BD/settle.csv" | cut -d, -f4-9)"
+	detach g1 xvdb
+}
+
+phase_settle() {
+	local drv
+	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER"
+	for drv in $BENCH_SETTLE_DRIVERS; do
+		( settle_pass "$drv" ) || bnote "settle $drv did not finish"
+		clean_slate g1
+	done
+	guest_blkfront
+}
+
+# -------------------------------------------------------------- budget
+# Issue #8, acceptance 3: guest g1 with $BENCH_BUDGET_DISKS disks at ring
+# order $BENCH_MEM_ORDER (two queues each; frontend persistent grants off,
+# or blkfront's bounce pages would need ~132 MiB of guest memory per disk)
+# and max_domain_kb=$BENCH_BUDGET_KB.  A second guest, g2 (one vCPU, one
+# disk, blkfront defaults), runs 4k randread qd32 alone, then while g1
+# writes and verifies on every disk at once.  Meanwhile the per-domain
+# account (pool/domains: domid devices used_kb high_water_kb budget_kb
+# refused) is sampled every 250 ms.
+# budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused
+# budget-g2.csv: mode,rep,riops
+# budget-g1.txt: g1's fio verdict; budget-attach.txt: the account per attach
+BUD_VDEVS="xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi xvdj xvdk xvdl xvdm xvdn xvdo xvdp xvdq"
+budget_sample() { # T0_US: one line per domain into budget.csv
+	local now line
+	now=${EPOCHREALTIME/./}
+	while read -r line; do
+		[ -n "$line" ] && echo "$(((now - $1) / 1000)),${line// /,}" >>"$BD/budget.csv"
+	done <"$NG_SYS/pool/domains"
+}
+phase_budget() {
+	local i v n d t0 r rep spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS))
+	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
+	# g1's disks: slices of one RAM disk, so dom0's CPU goes to the backend.
+	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do
+		dmsetup create "bud$i" --table "0 $((mb * 2048)) linear /dev/ram2 $((i * mb * 2048))" ||
+			{ bnote "budget: dmsetup failed"; return 1; }
+	done
+	# g2's disk, written through once like ram0.
+	dd if=/dev/zero of=/dev/ram1 bs=1M count=160 oflag=direct 2>/dev/null
+	need_guest g2 1 256
+	clean_slate g2
+	attach g2 xvdb /dev/ram1
+	for rep in $(seq "$BENCH_REPS"); do
+		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "solo,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
+	done
+	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
+	n=0
+	for v in $(echo "$BUD_VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
+		d=/dev/$(dmsetup info -c --noheadings -o blkdevname "bud$n")
+		if ! ( attach g1 "$v" "$d" ); then
+			bnote "budget: attach of g1's $v failed at $n disks (budget refusal or timeout; see budget-attach.txt)"
+			echo "attach $v failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')" >>"$BD/budget-attach.txt"
+			break
+		fi
+		n=$((n + 1))
+		echo "after $n disks: $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")" >>"$BD/budget-attach.txt"
+		spec="$spec --name=$v --filename=/dev/$v"
+	done
+	bsay "budget: g1 has $n disks; account: $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")"
+	[ "$n" -gt 0 ] || return 1
+	# Heaviest: every disk at once, deep queues, 4k-128k, each block
+	# verified (verify_backlog reads back while writing).
+	jobs="fio --direct=1 --ioengine=libaio --rw=randwrite --bsrange=4k-128k --iodepth=64"
+	# Long enough to cover g2's repetitions (a guest fio takes its run
+	# plus ~10 s of console round trips under TCG).
+	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS + 10))"
+	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
+	t0=${EPOCHREALTIME/./}
+	budget_sample "$t0"
+	# shellcheck disable=SC2086 # a list of fio arguments
+	gcmd g1 20 bgrun budget $jobs >/dev/null || { bnote "budget: g1 fio did not start"; return 1; }
+	# g2 measures while g1 is busy; the account is sampled meanwhile in
+	# the background (reads only).
+	rm -f /tmp/budget.stop
+	(
+		while [ ! -e /tmp/budget.stop ]; do
+			budget_sample "$t0"
+			sleep 0.25
+		done
+	) &
+	local sampler=$!
+	sleep 5
+	for rep in $(seq "$BENCH_REPS"); do
+		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "loaded,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
+	done
+	gcmd g1 $(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS + 200)) bgwait budget \
+		$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS + 150)) >"$BD/budget-g1.txt" 2>&1
+	echo "rc=$?" >>"$BD/budget-g1.txt"
+	touch /tmp/budget.stop
+	wait "$sampler"
+	budget_sample "$t0"
+	bsay "budget: g1 fio $(tail -n 1 "$BD/budget-g1.txt"); account $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")"
+	clean_slate g2
+	xl destroy g2
+	clean_slate g1
+	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do dmsetup remove "bud$i" 2>/dev/null; done
+	guest_blkfront
+}
+
 # ------------------------------------------------------------- t_bench
 t_bench() {
 	local p
@@ -391,6 +623,7 @@ t_bench() {
 	{
 		echo "reps=$BENCH_REPS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP phases=$BENCH_PHASES"
 		echo "variants=$BENCH_VARIANTS mem_ns=$BENCH_MEM_NS mem_order=$BENCH_MEM_ORDER idle_s=$BENCH_IDLE_S"
+		echo "settle_io_s=$BENCH_SETTLE_IO_S settle_s=$BENCH_SETTLE_S budget_disks=$BENCH_BUDGET_DISKS budget_kb=$BENCH_BUDGET_KB"
 		echo "dom0 $(uname -r) vcpus $(nproc)"
 		modinfo -F vermagic xen-blkback 2>/dev/null | sed 's/^/stock /'
 	} >"$BD/setup.txt"
@@ -411,6 +644,8 @@ t_bench() {
 		pressure) ( phase_pressure ) || bnote "phase pressure stopped" ;;
 		dip) phase_dip ;;
 		idle) ( phase_idle ) || bnote "phase idle stopped" ;;
+		settle) ( phase_settle ) || bnote "phase settle stopped" ;;
+		budget) ( phase_budget ) || bnote "phase budget stopped" ;;
 		*) bnote "unknown phase $p" ;;
 		esac
 		clean_slate g1
