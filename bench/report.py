@@ -116,6 +116,19 @@ for var in variants:
     ws = [w for w in WORKLOADS if any((var, d, w) in data for d in ("ng", "stock"))]
     if not ws:
         continue
+    if var in ("adaptive", "squeeze", "idle"):
+        say(f"## Throughput: ng pool_policy={var} against ng's default (static, the base rows)")
+        say("")
+        say(f"| workload | unit | ng static | ng {var} | {var}/static | target | met |")
+        say("|---|---|---|---|---|---|---|")
+        for w in ws:
+            unit = "MiB/s" if w.startswith("seq") else "IOPS"
+            b, n = vals("base", "ng", w), vals(var, "ng", w)
+            rs = statistics.median(n) / statistics.median(b) if n and b and statistics.median(b) else None
+            met = "n/a" if rs is None else ("yes" if rs >= 0.95 else "no")
+            say(f"| {w} | {unit} | {med_range(b)} | {med_range(n)} | {fmt(rs, 2)} | 0.95x | {met} |")
+        say("")
+        continue
     title = {"base": "two queues, persistent grants on (guest default)",
              "1q": "one queue (max_queues=1 on the backend)",
              "pgoff": "persistent grants off (feature_persistent=0 on the backend)"}.get(var, var)
@@ -287,6 +300,11 @@ if traces:
     say("")
 
 # -------------------------------------------------------------- settle
+BENCH_SETTLE_IO = "first seconds"
+for line in setup.splitlines():
+    for kv in line.split():
+        if kv.startswith("settle_io_s="):
+            BENCH_SETTLE_IO = f"first {kv.split('=')[1]} s"
 sb = rows("settle-base.csv")
 st = rows("settle.csv")
 settle_plot = {}
@@ -394,7 +412,7 @@ if bu:
             rt = statistics.median(load) / statistics.median(solo)
             say(f"| ratio | {rt:.2f} ({'within' if rt >= 0.9 else 'NOT within'} 10% of solo) |")
         say("")
-        say("Under TCG the guests and dom0 share two host cores: g1's sixteen fio jobs also take CPU from g2, "
+        say(f"Under TCG the guests and dom0 share two host cores: g1's {ndisks} fio jobs also take CPU from g2, "
             "which is not a memory effect; the refused-charges column shows whether the budget held g1 back.")
         say("")
 
@@ -542,6 +560,25 @@ if idle_plot:
     panels.append(f"""set title "ng pool free pages while idle, per policy"
 set xlabel "seconds idle"
 set ylabel "free pages"
+set key top right
+plot {plots}
+set xlabel ""
+""")
+
+if settle_plot:
+    lines = []
+    for k, pts in settle_plot.items():
+        lines.append(f"# {k}")
+        lines += [f"{t} {m} {u}" for t, m, u in pts]
+        lines += ["", ""]
+    dat("plot-settle.dat", lines)
+    plots = ", ".join(f'"plot-settle.dat" index {i} using 1:3 with lines lw 2 title "{k}: SUnreclaim over idle (MiB)"'
+                      + (f', "" index {i} using 1:2 with lines dt 2 lw 2 title "{k}: module desc+pgrant (MiB)"'
+                         if k != "stock" else "")
+                      for i, k in enumerate(settle_plot))
+    panels.append(f"""set title "dom0 memory during heavy I/O ({BENCH_SETTLE_IO}) and after (MiB over the idle connected disk)"
+set xlabel "seconds since the I/O started"
+set ylabel "MiB"
 set key top right
 plot {plots}
 set xlabel ""

@@ -233,16 +233,21 @@ phase_tput() {
 }
 
 phase_variants() {
-	local rep order drv v params
+	local rep order drv drvs v params
 	for rep in $(seq "$BENCH_REPS"); do
 		if [ $((rep % 2)) = 1 ]; then order="stock ng"; else order="ng stock"; fi
 		for v in $BENCH_VARIANTS; do
 			case $v in
 			1q) params="max_queues=1" ;;
 			pgoff) params="feature_persistent=0" ;;
+			# An ng pool policy against ng's default (the base
+			# variant's ng rows): ng only.
+			adaptive | squeeze | idle) params="pool_policy=$v" ;;
 			*) bnote "unknown variant $v"; continue ;;
 			esac
-			for drv in $order; do
+			drvs=$order
+			case $v in adaptive | squeeze | idle) drvs=ng ;; esac
+			for drv in $drvs; do
 				# shellcheck disable=SC2086
 				( tput_pass "$v" "$drv" "$rep" "$BENCH_VARIANT_WORKLOADS" $params ) ||
 					bnote "tput $v $drv rep $rep did not finish"
@@ -475,9 +480,12 @@ sysval() { # FILE VAR: the file's first word into VAR (-1 if absent), no fork
 		printf -v "$2" %s -1
 	fi
 }
-settle_pass() { # DRIVER
+settle_pass() { # ng|stock|POLICY (ng with pool_policy=POLICY)
 	local drv=$1 bd t0 now end rd wr db pb fp dh ph su mf m0 m1
-	use_drv "$drv" || { bnote "settle: cannot load $drv"; return 1; }
+	case $drv in
+	ng | stock) use_drv "$drv" ;;
+	*) use_drv ng pool_policy="$drv" ;;
+	esac || { bnote "settle: cannot load $drv"; return 1; }
 	m0=$(mem_snap)
 	attach g1 xvdb /dev/ram0
 	bd=$(backend_dir g1 xvdb)
