@@ -215,14 +215,16 @@ if mem:
     say("")
     ns = sorted({k[1] for k in per if k[0] == "ng"} & {k[1] for k in per if k[0] == "stock"}, key=int)
     if ns:
-        say("| devices | ng/stock per device (SUnreclaim) | ng/stock per device (MemFree) | target | met |")
-        say("|---|---|---|---|---|")
+        say("| devices | stock per device MiB (MemFree drop) | ng per device KiB (MemFree drop / SUnreclaim) "
+            "| ng/stock (SUnreclaim) | ng/stock (MemFree) | #7: <= 0.50x stock | #8: ng <= 512 KiB/disk |")
+        say("|---|---|---|---|---|---|---|")
         for n in ns:
             a, b = per[("ng", n)], per[("stock", n)]
             ru = a[0] / b[0] if b[0] > 0 else None
             rf = a[1] / b[1] if b[1] > 0 else None
             met = "n/a" if rf is None else ("yes" if rf <= 0.5 else "no")
-            say(f"| {n} | {fmt(ru, 2)} | {fmt(rf, 2)} | <= 0.50x | {met} |")
+            m8 = "yes" if max(a) * 1024 <= 512 else "no"
+            say(f"| {n} | {b[1]:.2f} | {a[1] * 1024:.0f} / {a[0] * 1024:.0f} | {fmt(ru, 3)} | {fmt(rf, 3)} | {met} | {m8} |")
         say("")
 
 # ------------------------------------------------------------ pressure
