@@ -392,7 +392,7 @@ pressure_stock() {
 		sleep 1
 		echo 0 >"$TR/tracing_on"
 		grep -v '^#' "$TR/trace" >"$BD/pressure-stock-$k.trace"
-		bsay "pressure stock round $k: $(grep -c 'xbbench' "$BD/pressure-stock-$k.trace") trace events"
+		bsay "pressure stock round $k: $(grep -c -E ' (reclaim|shrink): ' "$BD/pressure-stock-$k.trace") trace events"
 	done
 	echo 0 >"$TR/events/xbbench/enable"
 	echo >"$TR/kprobe_events"
