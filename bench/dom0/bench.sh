@@ -556,6 +556,9 @@ budget_sample() { # T0_US: one line per domain into budget.csv
 phase_budget() {
 	local i v n d t0 r rep spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS))
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
+	# clean_slate removes every dm device: before creating g1's.
+	need_guest g2 1 256
+	clean_slate g2
 	# g1's disks: slices of one RAM disk, so dom0's CPU goes to the backend.
 	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do
 		dmsetup create "bud$i" --table "0 $((mb * 2048)) linear /dev/ram2 $((i * mb * 2048))" ||
@@ -563,8 +566,6 @@ phase_budget() {
 	done
 	# g2's disk, written through once like ram0.
 	dd if=/dev/zero of=/dev/ram1 bs=1M count=160 oflag=direct 2>/dev/null
-	need_guest g2 1 256
-	clean_slate g2
 	attach g2 xvdb /dev/ram1
 	for rep in $(seq "$BENCH_REPS"); do
 		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "solo,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
@@ -657,6 +658,12 @@ t_bench() {
 		*) bnote "unknown phase $p" ;;
 		esac
 		clean_slate g1
+		# A stopped budget phase leaves g2 and its disk (the next
+		# phase could not unload the backend).
+		if guest_running g2; then
+			clean_slate g2
+			xl destroy g2
+		fi
 		bsay "phase $p done ($SECONDS s)"
 	done
 	bsay "done"
