@@ -348,7 +348,7 @@ if sb and st:
             back_su = next((p[0] - tend for p in after if p[6] <= su1 + 256), None)
         win = (pts[-1][0] - tend) / 1000 if tend is not None else 0
         last = pts[-1]
-        settle_plot[drv] = [(p[0] / 1000, (modb(p) or 0) / 1024, (p[6] - su1) / 1024) for p in pts]
+        settle_plot[drv] = [(p[0] / 1000, (modb(p) or 0) / 1024, p[6] - su1) for p in pts]
 
         def since(x):
             return f"{x / 1000:.2f} s" if x is not None else f"not within {win:.0f} s"
@@ -576,13 +576,13 @@ if settle_plot:
         lines += [f"{t} {m} {u}" for t, m, u in pts]
         lines += ["", ""]
     dat("plot-settle.dat", lines)
-    plots = ", ".join(f'"plot-settle.dat" index {i} using 1:3 with lines lw 2 title "{k}: SUnreclaim over idle (MiB)"'
-                      + (f', "" index {i} using 1:2 with lines dt 2 lw 2 title "{k}: module desc+pgrant (MiB)"'
+    plots = ", ".join(f'"plot-settle.dat" index {i} using 1:3 with lines lw 2 title "{k}: SUnreclaim over idle"'
+                      + (f', "" index {i} using 1:2 with lines dt 2 lw 2 title "{k}: module desc+pgrant"'
                          if k != "stock" else "")
                       for i, k in enumerate(settle_plot))
-    panels.append(f"""set title "dom0 memory during heavy I/O ({BENCH_SETTLE_IO}) and after (MiB over the idle connected disk)"
+    panels.append(f"""set title "dom0 memory during heavy I/O ({BENCH_SETTLE_IO}) and after (KiB; SUnreclaim over the idle connected disk)"
 set xlabel "seconds since the I/O started"
-set ylabel "MiB"
+set ylabel "KiB"
 set key top right
 plot {plots}
 set xlabel ""
