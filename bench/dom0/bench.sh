@@ -172,11 +172,16 @@ dom0_fio() { # DEV WORKLOAD
 }
 
 # The RAM-backed disk, written through once so reads hit real pages;
-# loaded when a phase first needs it (the memory phase runs without it).
+# loaded when needed (the memory phase runs without it).  The lab's
+# clean_slate unloads brd, so every user calls this first.
 ensure_ram0() {
 	[ -e /sys/module/brd ] && [ -b /dev/ram0 ] && return 0
 	mk_brd 0 >/dev/null || return 1
 	dd if=/dev/zero of=/dev/ram0 bs=1M count=160 oflag=direct 2>/dev/null
+}
+attach_ram0() { # g1's xvdb on /dev/ram0
+	ensure_ram0 || fail "brd did not load"
+	attach g1 xvdb /dev/ram0
 }
 
 # Reload the guest's blkfront with these parameters (no disk attached).
@@ -192,7 +197,7 @@ tput_pass() { # VARIANT DRIVER REP "WORKLOADS" [driver params...]
 	shift 4
 	use_drv "$drv" "$@" || { bnote "tput $var $drv rep $rep: cannot load $drv $*"; return 1; }
 	[ "$var" = base ] && [ "$rep" = 1 ] && m0=$(mem_snap)
-	attach g1 xvdb /dev/ram0
+	attach_ram0
 	for w in $wls; do
 		s0=$(stats_snap xvdb)
 		if r=$(guest_fio xvdb "$w"); then
@@ -216,6 +221,7 @@ phase_tput() {
 	local rep order drv w r
 	for rep in $(seq "$BENCH_REPS"); do
 		# dom0 direct: the limit of the device and this machine.
+		ensure_ram0 || { bnote "tput rep $rep: brd did not load"; continue; }
 		for w in $(echo "$BENCH_WORKLOADS" | cut -d: -f1); do
 			if r=$(dom0_fio /dev/ram0 "$w"); then
 				echo "base,dom0,$rep,$w,$r,,,,,,," >>"$BD/tput.csv"
@@ -327,7 +333,7 @@ pressure_fill() {
 phase_pressure() {
 	local k fb db pe0 sq0 t0 t1 t2 fa dh0 dh1 dbb dba dfa
 	use_drv ng pool_policy=squeeze feature_persistent=0 || { bnote "pressure: cannot load ng"; return 1; }
-	attach g1 xvdb /dev/ram0
+	attach_ram0
 	for k in 1 2 3 4 5; do
 		pressure_fill || bnote "pressure round $k: fill I/O failed"
 		fb=$(ng_mod free_pages)
@@ -381,7 +387,7 @@ pressure_stock() {
 		>>"$TR/kprobe_events" || return 1
 	echo mono >"$TR/trace_clock"
 	echo 1 >"$TR/events/xbbench/enable"
-	attach g1 xvdb /dev/ram0
+	attach_ram0
 	for k in 1 2 3 4 5; do
 		pressure_fill || bnote "pressure stock round $k: fill I/O failed"
 		echo >"$TR/trace"
@@ -405,7 +411,7 @@ dip_pass() { # DRIVER POLICY [params]
 	local drv=$1 pol=$2 tb te dur=16 at=8
 	shift 2
 	use_drv "$drv" "$@" || return 1
-	attach g1 xvdb /dev/ram0
+	attach_ram0
 	gcmd g1 20 bgrun dip fio --name=dip --filename=/dev/xvdb --direct=1 --ioengine=libaio \
 		--rw=randread --bs=4k --iodepth=32 --size=128m --time_based --runtime=$dur \
 		--norandommap --write_iops_log=/tmp/dip --log_avg_msec=250 >/dev/null || return 1
@@ -433,7 +439,7 @@ phase_dip() {
 phase_idle() {
 	local pol t
 	use_drv ng pool_idle_ms=3000 feature_persistent=0 || { bnote "idle: cannot load ng"; return 1; }
-	attach g1 xvdb /dev/ram0
+	attach_ram0
 	for pol in static squeeze idle; do
 		ng_set pool_policy "$pol" || { bnote "idle: cannot select $pol"; continue; }
 		gcmd g1 60 fio --name=burst --filename=/dev/xvdb --direct=1 --ioengine=libaio \
@@ -487,7 +493,7 @@ settle_pass() { # ng|stock|POLICY (ng with pool_policy=POLICY)
 	*) use_drv ng pool_policy="$drv" ;;
 	esac || { bnote "settle: cannot load $drv"; return 1; }
 	m0=$(mem_snap)
-	attach g1 xvdb /dev/ram0
+	attach_ram0
 	bd=$(backend_dir g1 xvdb)
 	m1=$(mem_snap)
 	sysval "$bd/pool/desc_bytes" db
@@ -559,6 +565,7 @@ phase_budget() {
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
 	clean_slate g2
+	ensure_ram0 || { bnote "budget: brd did not load"; return 1; }
 	# g1's disks: slices of one RAM disk, so dom0's CPU goes to the backend.
 	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do
 		dmsetup create "bud$i" --table "0 $((mb * 2048)) linear /dev/ram2 $((i * mb * 2048))" ||
