@@ -487,6 +487,17 @@ def dat(name, lines):
         f.write("\n".join(lines) + "\n")
 
 
+def dat_series(name, series, row):
+    """One gnuplot data block per series ("index i" in plot order); row
+    turns a point into its line."""
+    lines = []
+    for k, pts in series.items():
+        lines.append(f"# {k}")
+        lines += [row(p) for p in pts]
+        lines += ["", ""]
+    dat(name, lines)
+
+
 if ratio_plot:
     dat("plot-ratio.dat", [f'"{w}" {r if r is not None else "NaN"} {d if d is not None else "NaN"}'
                            for w, r, d, _, _ in ratio_plot])
@@ -534,12 +545,7 @@ unset logscale y
 set xlabel ""
 """)
 if dip_plot:
-    lines = []
-    for k, pts in dip_plot.items():
-        lines.append(f"# {k}")
-        lines += [f"{t} {v}" for t, v in pts]
-        lines += ["", ""]
-    dat("plot-dip.dat", lines)
+    dat_series("plot-dip.dat", dip_plot, lambda p: f"{p[0]} {p[1]}")
     plots = ", ".join(f'"plot-dip.dat" index {i} using 1:2 with lines lw 2 title "{k}"'
                       for i, k in enumerate(dip_plot))
     ev = next(iter(dip_ev.values()), None)
@@ -553,12 +559,7 @@ unset arrow 3
 set xlabel ""
 """)
 if idle_plot:
-    lines = []
-    for k, pts in idle_plot.items():
-        lines.append(f"# {k}")
-        lines += [f"{t} {f}" for t, f, _ in pts]
-        lines += ["", ""]
-    dat("plot-idle.dat", lines)
+    dat_series("plot-idle.dat", idle_plot, lambda p: f"{p[0]} {p[1]}")
     plots = ", ".join(f'"plot-idle.dat" index {i} using 1:2 with linespoints lw 2 title "{k}"'
                       for i, k in enumerate(idle_plot))
     panels.append(f"""set title "ng pool free pages while idle, per policy"
@@ -570,12 +571,7 @@ set xlabel ""
 """)
 
 if settle_plot:
-    lines = []
-    for k, pts in settle_plot.items():
-        lines.append(f"# {k}")
-        lines += [f"{t} {m} {u}" for t, m, u in pts]
-        lines += ["", ""]
-    dat("plot-settle.dat", lines)
+    dat_series("plot-settle.dat", settle_plot, lambda p: f"{p[0]} {p[1]} {p[2]}")
     plots = ", ".join(f'"plot-settle.dat" index {i} using 1:3 with lines lw 2 title "{k}: SUnreclaim over idle"'
                       + (f', "" index {i} using 1:2 with lines dt 2 lw 2 title "{k}: module desc+pgrant"'
                          if k != "stock" else "")
