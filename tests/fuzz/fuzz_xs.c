@@ -94,23 +94,35 @@ static void check_uint(const char *s, u32 max)
 static void check_policy(const char *s)
 {
 	const struct xbng_pool_policy *p = xbng_policy_find(s);
-	static const char *const names[] = { "static", "squeeze", "idle" };
+	static const char *const names[] = {
+		"static", "squeeze", "idle", "adaptive",
+	};
+	const size_t nr = sizeof(names) / sizeof(names[0]);
+	const struct xbng_pool_policy *chosen;
 	char buf[64];
 	size_t i;
-	int n;
+	int e, n;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < nr; i++) {
 		snprintf(buf, sizeof(buf), "%s\n", names[i]);
 		if (!strcmp(s, names[i]) || !strcmp(s, buf))
 			break;
 	}
-	if (i == 3) {
+	e = xbng_policy_choose(s, &chosen);
+	if (i == nr) {
 		ASSERT(!p);
+		if (!strcmp(s, "default") || !strcmp(s, "default\n"))
+			ASSERT(!e && !chosen);
+		else
+			ASSERT(e == -EINVAL);
 		return;
 	}
 	ASSERT(p && !strcmp(p->name, names[i]));
+	ASSERT(!e && chosen == p);
 	n = xbng_policy_list(buf, sizeof(buf), p);
 	ASSERT(n > 0 && (size_t)n == strlen(buf));
+	n = xbng_policy_list_choices(buf, sizeof(buf), p);
+	ASSERT(n > 0 && (size_t)n == strlen(buf) && strstr(buf, "default"));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
