@@ -34,10 +34,12 @@
 #define XBNG_MAP_BATCH		32
 
 /*
- * Idle request descriptors of a ring idle this long are released under
- * every policy (the idle policies release them sooner).
+ * A ring idle this long releases its idle request descriptors and persistent
+ * grants under every policy (the idle policies release them sooner), so an
+ * idle disk is back at its connect-time cost within 10 s: the housekeeping
+ * tick (XBNG_TICK_IDLE) may come up to a second late.
  */
-#define XBNG_DESC_EXPIRE_MS	10000
+#define XBNG_IDLE_EXPIRE_MS	8000
 
 /* How often an otherwise idle ring thread wakes for housekeeping. */
 #define XBNG_TICK_IDLE		HZ
@@ -117,6 +119,13 @@ struct xbng_pending {
 	unsigned int nr_segs;
 	atomic_t bios_left;
 	blk_status_t status;
+	/*
+	 * Nothing to unmap (every segment a persistent grant, or none): a
+	 * successful completion answers the frontend at once, from the bio's
+	 * completion, and the thread only recycles the descriptor.
+	 */
+	bool answer_at_completion;
+	bool answered;
 	/* Room for indirect_cap segment maps, XBNG_SEGS_PER_CHUNK a chunk. */
 	struct xbng_seg_map *chunk[XBNG_SEG_CHUNKS];
 	unsigned int indirect_cap;
@@ -147,7 +156,7 @@ struct xbng_ring {
 	unsigned int nr_slots;
 	unsigned int slot_size;
 	RING_IDX req_cons;
-	RING_IDX rsp_prod_pvt;
+	RING_IDX rsp_prod_pvt;		/* under done_lock */
 	RING_IDX rsp_pushed;		/* last rsp_prod we published */
 	bool broken;			/* frontend misbehaved, ring halted */
 
@@ -164,7 +173,11 @@ struct xbng_ring {
 	struct xbng_pool_meter desc_meter;	/* taken off the free list */
 	unsigned int inflight;
 	unsigned long last_io;		/* jiffies of the last request */
-	spinlock_t done_lock;		/* done list, written at bio completion */
+	/*
+	 * The done list and the response ring: both are written by the
+	 * thread and at bio completion (any context).
+	 */
+	spinlock_t done_lock;
 	struct list_head done;
 
 	/* Persistent grants. */

@@ -263,6 +263,20 @@ static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
 	}
 }
 
+/* Whether @req has no mapping of its own to undo (see xbng_unmap_segs). */
+static bool req_all_persistent(struct xbng_pending *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nr_segs; i++) {
+		struct xbng_seg_map *m = xbng_req_seg(req, i);
+
+		if (m->page && !m->pgrant)
+			return false;
+	}
+	return true;
+}
+
 /* Pressure emptied our page pool: release the other idle pools too. */
 static void ring_on_pressure(struct xbng_pool *pool)
 {
@@ -274,14 +288,15 @@ static void ring_on_pressure(struct xbng_pool *pool)
 
 /* --- responses --- */
 
-static void ring_respond(struct xbng_ring *ring, u64 id, u8 op, s16 status)
+/* Both under done_lock. */
+static void __ring_respond(struct xbng_ring *ring, u64 id, u8 op, s16 status)
 {
 	xbng_rsp_encode(ring->dev->abi, ring_slot(ring, ring->rsp_prod_pvt),
 			id, op, status);
-	ring->rsp_prod_pvt++;
+	WRITE_ONCE(ring->rsp_prod_pvt, ring->rsp_prod_pvt + 1);
 }
 
-static void ring_push(struct xbng_ring *ring)
+static void __ring_push(struct xbng_ring *ring)
 {
 	struct blkif_sring *sr = ring_hdr(ring);
 	RING_IDX old = ring->rsp_pushed;
@@ -295,6 +310,21 @@ static void ring_push(struct xbng_ring *ring)
 	virt_mb();		/* index before reading rsp_event */
 	if ((RING_IDX)(new - READ_ONCE(sr->rsp_event)) < (RING_IDX)(new - old))
 		notify_remote_via_irq(ring->irq);
+}
+
+/* Queue a response; the thread publishes it with ring_push(). */
+static void ring_respond(struct xbng_ring *ring, u64 id, u8 op, s16 status)
+{
+	spin_lock_irq(&ring->done_lock);
+	__ring_respond(ring, id, op, status);
+	spin_unlock_irq(&ring->done_lock);
+}
+
+static void ring_push(struct xbng_ring *ring)
+{
+	spin_lock_irq(&ring->done_lock);
+	__ring_push(ring);
+	spin_unlock_irq(&ring->done_lock);
 }
 
 static void ring_refuse(struct xbng_ring *ring, struct xbng_pending *req,
@@ -318,12 +348,23 @@ static void ring_halt(struct xbng_ring *ring, const char *why, RING_IDX prod)
 
 /* --- completions --- */
 
+/*
+ * A request's last bio is done.  Answer at once if there is nothing to
+ * unmap: the frontend gets its response as soon as the disk has answered,
+ * not after the thread's next pass (a whole batch later), which keeps the
+ * guest busy while we work.  Either way the thread recycles the descriptor.
+ */
 void xbng_ring_complete(struct xbng_pending *req)
 {
 	struct xbng_ring *ring = req->ring;
 	unsigned long flags;
 
 	spin_lock_irqsave(&ring->done_lock, flags);
+	if (req->answer_at_completion && req->status == BLK_STS_OK) {
+		__ring_respond(ring, req->id, req->operation, XBNG_RSP_OKAY);
+		__ring_push(ring);
+		req->answered = true;
+	}
 	list_add_tail(&req->node, &ring->done);
 	spin_unlock_irqrestore(&ring->done_lock, flags);
 	wake_up(&ring->wq);
@@ -350,6 +391,11 @@ static void ring_process_done(struct xbng_ring *ring)
 	list_for_each_entry_safe(req, tmp, &done, node) {
 		list_del(&req->node);
 		req_unmap(ring, req, req->nr_segs);
+		if (req->answered) {
+			ring->inflight--;
+			pending_put(ring, req);
+			continue;
+		}
 		if (req->status == BLK_STS_NOTSUPP &&
 		    (req->kind == XBNG_KIND_FLUSH ||
 		     req->kind == XBNG_KIND_BARRIER))
@@ -492,6 +538,8 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 		return;
 	}
 	req->nr_segs = plan.nr_segs;
+	req->answer_at_completion = req_all_persistent(req);
+	req->answered = false;
 	ring->inflight++;
 	xbng_io_submit(req, r.sector_number);
 	return;
@@ -519,7 +567,7 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 	 * A producer index more than a ring ahead of our responses, or behind
 	 * what we consumed, is a frontend that broke the protocol.
 	 */
-	if (rp - ring->rsp_prod_pvt > ring->nr_slots ||
+	if (rp - READ_ONCE(ring->rsp_prod_pvt) > ring->nr_slots ||
 	    rp - ring->req_cons > ring->nr_slots) {
 		ring_halt(ring, "producer index out of range", rp);
 		return false;
@@ -620,12 +668,13 @@ static void ring_trim(struct xbng_ring *ring, bool pressure)
 
 	ring_view(ring, &v, ring->nr_pending, &ring->desc_meter,
 		  ring->nr_slots, pressure);
-	v.expire_ms = XBNG_DESC_EXPIRE_MS;
+	v.expire_ms = XBNG_IDLE_EXPIRE_MS;
 	pending_release(ring, xbng_pool_excess(pol, &v));
 
 	/* Stale and over-cap grants go whatever the policy (grant.c). */
 	ring_view(ring, &v, ring->nr_pgrants, &ring->pgrant_meter,
 		  READ_ONCE(xbng_max_persistent_grants), pressure);
+	v.expire_ms = XBNG_IDLE_EXPIRE_MS;
 	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v));
 
 	if (pressure)
