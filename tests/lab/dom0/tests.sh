@@ -349,6 +349,66 @@ t_pool-static() {
 	ng_set max_buffer_pages 1024
 }
 
+# The toolstack gives up on a disk whose target is not a block device (the
+# hotplug script fails): the backend device it had created must go away,
+# leaving nothing that keeps the module loaded, and the slot works again.
+no_backend() { [ ! -e "$1" ]; }
+t_attach-bad-target() {
+	local bdir l ref
+	prep
+	bdir=$(backend_dir g1 xvdb)
+	if timeout 90 xl block-attach g1 "$(disk_script)format=raw,vdev=xvdb,access=rw,target=/dev/lab-no-such-disk" \
+		>"$LAB_T/attach.log" 2>&1; then
+		fail "attaching a missing target succeeded"
+	fi
+	say "refused: $(tail -n 1 "$LAB_T/attach.log")"
+	wait_for 30 no_backend "$bdir" || fail "backend $bdir still there 30 s after the failed attach"
+	ref=$(cat "/sys/module/$BACKEND_MOD/refcnt")
+	[ "$ref" = 0 ] || fail "$BACKEND_MOD refcnt $ref with no disk connected"
+	if [ "$LAB_BACKEND" = ng ] && grep -q "^$(xl domid g1) " "$NG_SYS/pool/domains"; then
+		local acct
+		acct=$(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")
+		[ "$(echo "$acct" | awk '{print $2}')" = 0 ] || fail "domain account after the failed attach: $acct"
+	fi
+	l=$(mk_loop disk-bt 16) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	detach g1 xvdb
+}
+
+# Under the default policy (static) an idle disk gives back what the I/O made
+# it hold: its descriptors and persistent grants, within 10 s (#8).
+module_bytes() { # BACKEND_DIR: the device's descriptor + grant bookkeeping
+	echo $(($(vbd_pool "$1" desc_bytes) + $(vbd_pool "$1" pgrant_bytes)))
+}
+idle_again() { # BACKEND_DIR IDLE_BYTES
+	[ "$(vbd_pool "$1" desc_held)" = 0 ] && [ "$(vbd_pool "$1" pgrant_held)" = 0 ] &&
+		[ "$(module_bytes "$1")" -le "$2" ]
+}
+t_pool-idle-return() {
+	local l d idle t0
+	prep
+	ng_set pool_policy static || fail "cannot select static"
+	l=$(mk_loop disk-ir 96) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d=$(backend_dir g1 xvdb)
+	idle=$(module_bytes "$d")
+	gcmd g1 300 fioverify xvdb ir --rw=randrw --bsrange=4k-1m --iodepth=32 --size=32m >/dev/null ||
+		fail "verified I/O failed"
+	# The clock starts once the guest has answered, a little after its
+	# last request: the limit is, if anything, generous by that much.
+	t0=${EPOCHREALTIME/./}
+	say "connected idle: $idle bytes; after I/O: $(module_bytes "$d") bytes, $(pool_line "$d")"
+	[ "$(vbd_pool "$d" pgrant_high_water)" -gt 0 ] || fail "no persistent grant kept under I/O"
+	[ "$(vbd_pool "$d" desc_high_water)" -gt 1 ] || fail "descriptors never grew past one under I/O"
+	until idle_again "$d" "$idle"; do
+		[ $((${EPOCHREALTIME/./} - t0)) -lt 10000000 ] ||
+			fail "10 s after the I/O: $(module_bytes "$d") bytes (idle $idle), $(pool_line "$d")"
+		sleep 0.2
+	done
+	say "back to $(module_bytes "$d") bytes $(((${EPOCHREALTIME/./} - t0) / 1000)) ms after the I/O"
+	detach g1 xvdb
+}
+
 # Under squeeze, a dom0 memory-pressure event empties every pool; I/O goes
 # on and verifies.
 t_pool-squeeze() {
@@ -425,7 +485,8 @@ t_pool-adaptive() {
 	say "after I/O: $(pool_line "$d")"
 	[ "$(vbd_pool "$d" desc_high_water)" -gt 1 ] || fail "descriptors never grew past one under I/O"
 	[ "$(vbd_pool "$d" pgrant_high_water)" -gt 0 ] || fail "no persistent grant kept under I/O"
-	# Descriptors expire after 10 s under every policy: poll for less.
+	# Idle rings release descriptors and grants after 8 s under every
+	# policy (XBNG_IDLE_EXPIRE_MS): poll for less.
 	limit=$((idle / 1000 + 4))
 	wait_for "$limit" pools_empty "$d" ||
 		fail "$limit s after the I/O (pool_idle_ms $idle): $(pool_line "$d")"
