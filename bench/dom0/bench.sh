@@ -35,6 +35,11 @@ randwrite4k-qd32:randwrite:4k:32
 randrw70-4k-qd32:randrw:4k:32"
 # The reduced set for the variants (one queue; persistent grants off).
 BENCH_VARIANT_WORKLOADS=${BENCH_VARIANT_WORKLOADS:-seqread1m-qd8 randread4k-qd32 randwrite4k-qd32}
+# BENCH_ONLY: the names of the workloads to run (development), all if empty.
+if [ -n "${BENCH_ONLY:-}" ]; then
+	BENCH_WORKLOADS=$(echo "$BENCH_WORKLOADS" |
+		grep -E "^($(echo "$BENCH_ONLY" | tr ' ' '|')):")
+fi
 
 wl_args() { # NAME: fio arguments of a workload
 	local line rw bs qd
@@ -143,22 +148,33 @@ ng_sum() { # NAME: pool/NAME summed over every vbd device ("" if none)
 ng_mod() { cat "$NG_SYS/pool/$1" 2>/dev/null; }
 
 now_ns() { date +%s%N; }
+# "cpu BUSY": dom0's busy jiffies over all CPUs (everything but idle, iowait).
+cpu_busy() {
+	awk '$1 == "cpu" {print "cpu", $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+}
 
 # ------------------------------------------------------------ guest fio
 # Runs one workload in the guest in the background and keeps dom0 asleep
 # while it runs (dom0 and the guest share the host's two cores), then
 # fetches fio's terse line.  Prints "riops,rbw_kib,wiops,wbw_kib".
 guest_fio() { # [-g GUEST] VDEV WORKLOAD
-	local g=g1 v w args tl
+	local g=g1 v w args tl c0 c1
 	[ "$1" = -g ] && { g=$2; shift 2; }
 	v=$1 w=$2
 	args="$(wl_args "$w") $(fio_common)"
 	# shellcheck disable=SC2086
+	read -r _ c0 <<<"$(cpu_busy)"
 	gcmd "$g" 20 bgrun "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
 	sleep $((BENCH_RUNTIME + BENCH_RAMP + 1))
+	read -r _ c1 <<<"$(cpu_busy)"
 	gcmd "$g" $((BENCH_RUNTIME + 90)) bgwait "b$w" $((BENCH_RUNTIME + 60)) >"$LAB_T/fio-$g-$w.out" 2>&1
 	tl=$(grep -a '^3;fio' "$LAB_T/fio-$g-$w.out" | tail -n 1)
 	[ -n "$tl" ] || { cat "$LAB_T/fio-$g-$w.out" >&2; return 1; }
+	# Where the time went: dom0's busy CPU over the run, the guest's
+	# completion latency (mean and max, us) for reads and writes.
+	echo "$tl" | awk -F';' -v cpu=$((c1 - c0)) -v w="$w" -v d="$(cur_drv)" \
+		'{printf "%s %s: dom0 busy %d ticks; clat us read mean %.0f max %d, write mean %.0f max %d\n",
+		  d, w, cpu, $16, $15, $57, $56}' >>"$BD/latency.txt"
 	echo "$tl" | awk -F';' '{print $8 "," $7 "," $49 "," $48}'
 }
 
@@ -560,7 +576,7 @@ budget_sample() { # T0_US: one line per domain into budget.csv
 	done <"$NG_SYS/pool/domains"
 }
 phase_budget() {
-	local i v n d t0 r rep spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS))
+	local i v n d t0 r rep spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
@@ -568,8 +584,8 @@ phase_budget() {
 	ensure_ram0 || { bnote "budget: brd did not load"; return 1; }
 	# g1's disks: slices of one RAM disk, so dom0's CPU goes to the backend.
 	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do
-		dmsetup create "bud$i" --table "0 $((mb * 2048)) linear /dev/ram2 $((i * mb * 2048))" ||
-			{ bnote "budget: dmsetup failed"; return 1; }
+		BUD_DEV[i]=$(mk_dm "bud$i" "0 $((mb * 2048)) linear /dev/ram2 $((i * mb * 2048))" 2>"$LAB_T/dm.err") ||
+			{ bnote "budget: dm device bud$i: $(tr '\n' ' ' <"$LAB_T/dm.err")"; return 1; }
 	done
 	# g2's disk, written through once like ram0.
 	dd if=/dev/zero of=/dev/ram1 bs=1M count=160 oflag=direct 2>/dev/null
@@ -580,7 +596,7 @@ phase_budget() {
 	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
 	n=0
 	for v in $(echo "$BUD_VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
-		d=/dev/$(dmsetup info -c --noheadings -o blkdevname "bud$n")
+		d=${BUD_DEV[n]}
 		if ! ( attach g1 "$v" "$d" ); then
 			bnote "budget: attach of g1's $v failed at $n disks (budget refusal or timeout; see budget-attach.txt)"
 			echo "attach $v failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')" >>"$BD/budget-attach.txt"
