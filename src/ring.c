@@ -366,8 +366,12 @@ void xbng_ring_complete(struct xbng_pending *req)
 		req->answered = true;
 	}
 	list_add_tail(&req->node, &ring->done);
-	spin_unlock_irqrestore(&ring->done_lock, flags);
+	/*
+	 * Wake under the lock: once it is dropped the thread may recycle the
+	 * last request, finish draining and free the ring.
+	 */
 	wake_up(&ring->wq);
+	spin_unlock_irqrestore(&ring->done_lock, flags);
 }
 
 static s16 status_to_rsp(blk_status_t status)
