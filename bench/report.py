@@ -180,6 +180,44 @@ if hrows:
         say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} |")
     say("")
 
+# ------------------------------------------------- dom0 CPU, latency
+# dom0's busy time over the fio run (ramp and measured window) over the
+# requests of that time at the measured rate; the guest's mean completion
+# latency.  Sequential workloads: one 1 MiB fio request per MiB.
+m = re.search(r"runtime=(\d+) ramp=(\d+)", setup)
+span = int(m.group(1)) + int(m.group(2)) if m else None
+lat = {}
+for r in rows("lat.csv"):
+    if len(r) < 8 or not span:
+        continue
+    var, drv, rep, w = r[:4]
+    busy, rcl, wcl, hz = (num(x) for x in r[4:8])
+    rate = data.get((var, drv, w), {}).get(rep)
+    if busy is None or not hz or not rate:
+        continue
+    lat.setdefault((var, drv, w), []).append(
+        (busy / hz * 1e6 / (rate * span), max(rcl or 0, wcl or 0) / 1000))
+if lat:
+    say("## Where the time goes: dom0 CPU per request, guest latency (medians over the repetitions)")
+    say("")
+    say("dom0 CPU: busy time of all dom0 CPUs during the fio run over the requests of that time "
+        "(1 MiB requests for the sequential workloads). Latency: the guest's mean completion "
+        "latency, the larger of read and write.")
+    say("")
+    say("| variant | workload | stock dom0 us/req | ng dom0 us/req | stock latency ms | ng latency ms |")
+    say("|---|---|---|---|---|---|")
+
+    def med(lst, i):
+        v = [x[i] for x in lst]
+        return statistics.median(v) if v else None
+    for var in variants:
+        for w in WORKLOADS:
+            st, ng = lat.get((var, "stock", w), []), lat.get((var, "ng", w), [])
+            if st or ng:
+                say(f"| {var} | {w} | {fmt(med(st, 0))} | {fmt(med(ng, 0))} | "
+                    f"{fmt(med(st, 1), 1)} | {fmt(med(ng, 1), 1)} |")
+    say("")
+
 # -------------------------------------------------------------- memory
 mem = rows("mem.csv")
 mem_plot = {}

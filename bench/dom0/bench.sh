@@ -148,9 +148,10 @@ ng_sum() { # NAME: pool/NAME summed over every vbd device ("" if none)
 ng_mod() { cat "$NG_SYS/pool/$1" 2>/dev/null; }
 
 now_ns() { date +%s%N; }
-# "cpu BUSY": dom0's busy jiffies over all CPUs (everything but idle, iowait).
+# "cpu BUSY": dom0's busy ticks over all CPUs: user, nice, system, irq,
+# softirq (not idle, iowait, nor steal: time Xen gave to other vCPUs).
 cpu_busy() {
-	awk '$1 == "cpu" {print "cpu", $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+	awk '$1 == "cpu" {print "cpu", $2 + $3 + $4 + $7 + $8; exit}' /proc/stat
 }
 
 # ------------------------------------------------------------ guest fio
@@ -162,19 +163,18 @@ guest_fio() { # [-g GUEST] VDEV WORKLOAD
 	[ "$1" = -g ] && { g=$2; shift 2; }
 	v=$1 w=$2
 	args="$(wl_args "$w") $(fio_common)"
-	# shellcheck disable=SC2086
 	read -r _ c0 <<<"$(cpu_busy)"
+	# shellcheck disable=SC2086
 	gcmd "$g" 20 bgrun "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
 	sleep $((BENCH_RUNTIME + BENCH_RAMP + 1))
 	read -r _ c1 <<<"$(cpu_busy)"
 	gcmd "$g" $((BENCH_RUNTIME + 90)) bgwait "b$w" $((BENCH_RUNTIME + 60)) >"$LAB_T/fio-$g-$w.out" 2>&1
 	tl=$(grep -a '^3;fio' "$LAB_T/fio-$g-$w.out" | tail -n 1)
 	[ -n "$tl" ] || { cat "$LAB_T/fio-$g-$w.out" >&2; return 1; }
-	# Where the time went: dom0's busy CPU over the run, the guest's
-	# completion latency (mean and max, us) for reads and writes.
-	echo "$tl" | awk -F';' -v cpu=$((c1 - c0)) -v w="$w" -v d="$(cur_drv)" \
-		'{printf "%s %s: dom0 busy %d ticks; clat us read mean %.0f max %d, write mean %.0f max %d\n",
-		  d, w, cpu, $16, $15, $57, $56}' >>"$BD/latency.txt"
+	# Where the time went (tput_pass keeps it in lat.csv): dom0's busy
+	# ticks over the run, the guest's mean completion latency (us) of
+	# reads and writes.
+	echo "$tl" | awk -F';' -v cpu="$((c1 - c0))" '{printf "%d,%.0f,%.0f\n", cpu, $16, $57}' >"$LAB_T/lat"
 	echo "$tl" | awk -F';' '{print $8 "," $7 "," $49 "," $48}'
 }
 
@@ -219,6 +219,8 @@ tput_pass() { # VARIANT DRIVER REP "WORKLOADS" [driver params...]
 		if r=$(guest_fio xvdb "$w"); then
 			s1=$(stats_snap xvdb)
 			echo "$var,$drv,$rep,$w,$r,$(stats_delta "$s0" "$s1")" >>"$BD/tput.csv"
+			# lat.csv: variant,driver,rep,workload,busy_ticks,rclat_us,wclat_us,hz
+			echo "$var,$drv,$rep,$w,$(cat "$LAB_T/lat"),$(getconf CLK_TCK)" >>"$BD/lat.csv"
 			bsay "$var $drv rep $rep $w: $r"
 		else
 			bnote "tput $var $drv rep $rep $w: fio gave no result"
