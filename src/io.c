@@ -3,9 +3,10 @@
  * The block-device side: turning a mapped request into bios, their
  * completion, and discard.
  *
- * Bio completion runs in interrupt context; it only records the status and
- * hands the request back to its ring's thread, which unmaps the grants and
- * answers the frontend.
+ * Bio completion runs in interrupt context; it records the status and hands
+ * the request back to its ring's thread (xbng_ring_complete), which unmaps
+ * the grants and answers the frontend, unless the request needs no unmapping:
+ * then the completion answers it at once.
  */
 #include <linux/bio.h>
 
