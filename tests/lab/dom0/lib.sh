@@ -175,7 +175,13 @@ gsum() { sed -n 's/^@@SUM \([0-9a-f]*\).*/\1/p' "$LAB_T/gout" | tail -n 1; }
 vdev_devid() {
 	local letter=${1#xvd} idx
 	idx=$(($(printf '%d' "'$letter") - 97))
-	echo $(((202 << 8) | (idx << 4)))
+	# xvda-xvdp fit the xvd major's minors; from xvdq on, the toolstack
+	# uses the extended numbering (see xen's vbd-interface.txt).
+	if [ "$idx" -lt 16 ]; then
+		echo $(((202 << 8) | (idx << 4)))
+	else
+		echo $(((1 << 28) | (idx << 8)))
+	fi
 }
 
 backend_dir() { # GUEST VDEV
