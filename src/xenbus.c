@@ -425,6 +425,17 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 		if (xdev->state == XenbusStateClosed) {
 			xbng_info(dev, "frontend reconnecting\n");
 			xenbus_switch_state(xdev, XenbusStateInitWait);
+		} else if (xdev->state == XenbusStateConnected) {
+			/*
+			 * The frontend started over under us: its Closing and
+			 * Closed came and went between two watch events, or we
+			 * connected on a state it had already left.  Drop the old
+			 * rings and wait for new ones, or both ends would wait
+			 * for each other for ever.
+			 */
+			xbng_info(dev, "frontend restarted while connected\n");
+			xbng_disconnect(dev);
+			xenbus_switch_state(xdev, XenbusStateInitWait);
 		}
 		break;
 	case XenbusStateInitialised:
