@@ -350,10 +350,11 @@ t_pool-static() {
 }
 
 # The toolstack gives up on a disk whose target is not a block device (the
-# hotplug script fails).  libxl 4.17 leaves the device's xenstore nodes (so
-# the backend device stays, waiting in InitWait for physical-device): it
-# must hold nothing that keeps the module loaded, go away with the
-# administrator's block-detach, and leave the slot usable.
+# hotplug script fails).  libxl 4.17 leaves the device's xenstore nodes, so
+# the backend device stays, waiting in InitWait for physical-device (and,
+# bound, it holds the xenbus core's reference on the module).  It must go
+# away with the administrator's block-detach, leave nothing that keeps the
+# module loaded, and leave the slot usable.
 no_backend() { [ ! -e "$1" ]; }
 t_attach-bad-target() {
 	local bdir l ref acct
@@ -365,9 +366,7 @@ t_attach-bad-target() {
 	fi
 	say "refused: $(tail -n 1 "$LAB_T/attach.log")"
 	if [ -e "$bdir" ]; then
-		say "backend left by the toolstack, state $(cat "$bdir/state" 2>/dev/null)"
-		ref=$(cat "/sys/module/$BACKEND_MOD/refcnt")
-		[ "$ref" = 0 ] || fail "$BACKEND_MOD refcnt $ref with no disk connected"
+		say "backend left by the toolstack, state $(cat "$bdir/state" 2>/dev/null), module refcnt $(cat "/sys/module/$BACKEND_MOD/refcnt")"
 		timeout 60 xl block-detach g1 xvdb >"$LAB_T/detach.log" 2>&1 ||
 			fail "xl block-detach of the failed disk: $(tail -n 1 "$LAB_T/detach.log")"
 		wait_for 30 no_backend "$bdir" || fail "backend $bdir still there 30 s after block-detach"
