@@ -37,7 +37,7 @@ clean_slate() {
 	# file still held by a loop device lives on until that is detached;
 	# mk_brd loads brd again when a test needs it.
 	rm -f /tmp/*.img
-	rmmod brd 2>/dev/null
+	rmmod brd 2>/dev/null || true
 }
 
 # The shared guest, answering, with no disk left by an earlier test.  Call
