@@ -267,6 +267,11 @@ void xbng_ring_complete(struct xbng_pending *req);
 void xbng_ring_kick(struct xbng_ring *ring);
 
 /* grant.c */
+/*
+ * Map @n segments, from persistent grants where possible.  Returns how many
+ * got a mapping of their own, which xbng_unmap_segs() will undo (0: every
+ * one is a persistent grant), or -EIO.
+ */
 int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		  unsigned int n, bool readonly);
 void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,

@@ -101,18 +101,18 @@ static void queue_unmap(struct xbng_ring *ring, unsigned int *n,
 }
 
 /* Keep a fresh mapping as a persistent grant, if there is room. */
-static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
+static bool pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 {
 	struct xbng_pgrant *pg;
 
 	if (ring->nr_pgrants >= READ_ONCE(xbng_max_persistent_grants))
-		return;
+		return false;
 	if (!xbng_domain_charge(ring->dev->domain, sizeof(*pg)))
-		return;
+		return false;
 	pg = kmalloc(sizeof(*pg), GFP_NOIO);
 	if (!pg) {
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
-		return;
+		return false;
 	}
 	pg->gref = m->gref;
 	pg->page = m->page;
@@ -122,21 +122,26 @@ static void pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 	if (!pgrant_insert(ring, pg)) {
 		kfree(pg);
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
-		return;
+		return false;
 	}
 	xbng_meter_take(&ring->pgrant_meter, 1);
 	m->pgrant = pg;
 	m->handle = XBNG_INVALID_HANDLE;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, 1, sizeof(*pg));
+	return true;
 }
 
-/* Map the batch collected in ring->batch_maps; returns -EIO on any error. */
+/*
+ * Map the batch collected in ring->batch_maps.  Returns how many of the
+ * mappings stay the request's own (not adopted as persistent grants), or
+ * -EIO on any error.
+ */
 static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 {
 	struct xbng_dev *dev = ring->dev;
 	u32 flags = GNTMAP_host_map;
 	unsigned int i;
-	int ret, err = 0;
+	int ret, err = 0, owned = 0;
 
 	if (!n)
 		return 0;
@@ -174,10 +179,10 @@ static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 		m->handle = op->handle;
 		if (ret)
 			err = -EIO;
-		else if (dev->persistent)
-			pgrant_adopt(ring, m);
+		else if (!dev->persistent || !pgrant_adopt(ring, m))
+			owned++;
 	}
-	return err;
+	return err ?: owned;
 }
 
 int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
@@ -185,7 +190,7 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 {
 	bool persistent = ring->dev->persistent;
 	unsigned int i, nb = 0;
-	int err = 0;
+	int got, owned = 0;
 
 	/* On failure the caller unmaps all @n: make every entry valid first. */
 	for (i = 0; i < n; i++) {
@@ -211,13 +216,15 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		}
 		ring->batch_maps[nb++] = m;
 		if (nb == XBNG_MAP_BATCH) {
-			err = map_batch(ring, nb, readonly);
+			got = map_batch(ring, nb, readonly);
 			nb = 0;
-			if (err)
-				return err;
+			if (got < 0)
+				return got;
+			owned += got;
 		}
 	}
-	return map_batch(ring, nb, readonly);
+	got = map_batch(ring, nb, readonly);
+	return got < 0 ? got : owned + got;
 }
 
 void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,

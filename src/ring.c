@@ -234,6 +234,7 @@ static struct xbng_seg_map *req_run(struct xbng_pending *req, unsigned int i,
 
 /*
  * Map the first @n segments of @req; on failure the caller unmaps them all.
+ * Returns as xbng_map_segs() does, for the whole request.
  * (req_run() is called on its own line: it sets len, and the order in which
  * a call's arguments are evaluated is unspecified.)
  */
@@ -242,13 +243,16 @@ static int req_map(struct xbng_ring *ring, struct xbng_pending *req,
 {
 	struct xbng_seg_map *run;
 	unsigned int i, len;
+	int got, owned = 0;
 
 	for (i = 0; i < n; i += len) {
 		run = req_run(req, i, n, &len);
-		if (xbng_map_segs(ring, run, len, readonly))
-			return -EIO;
+		got = xbng_map_segs(ring, run, len, readonly);
+		if (got < 0)
+			return got;
+		owned += got;
 	}
-	return 0;
+	return owned;
 }
 
 static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
@@ -261,20 +265,6 @@ static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
 		run = req_run(req, i, n, &len);
 		xbng_unmap_segs(ring, run, len);
 	}
-}
-
-/* Whether @req has no mapping of its own to undo (see xbng_unmap_segs). */
-static bool req_all_persistent(struct xbng_pending *req)
-{
-	unsigned int i;
-
-	for (i = 0; i < req->nr_segs; i++) {
-		struct xbng_seg_map *m = xbng_req_seg(req, i);
-
-		if (m->page && !m->pgrant)
-			return false;
-	}
-	return true;
 }
 
 /* Pressure emptied our page pool: release the other idle pools too. */
@@ -438,7 +428,7 @@ static int ring_read_indirect(struct xbng_ring *ring, const struct xbng_req *r,
 	for (i = 0; i < plan->nr_indirect_pages; i++)
 		pages[i].gref = r->indirect_grefs[i];
 	err = xbng_map_segs(ring, pages, plan->nr_indirect_pages, true);
-	if (!err) {
+	if (err >= 0) {
 		for (i = 0; i < plan->nr_indirect_pages; i++) {
 			unsigned int n = min_t(unsigned int,
 					       plan->nr_segs - done,
@@ -450,7 +440,7 @@ static int ring_read_indirect(struct xbng_ring *ring, const struct xbng_req *r,
 		}
 	}
 	xbng_unmap_segs(ring, pages, plan->nr_indirect_pages);
-	return err;
+	return err < 0 ? err : 0;
 }
 
 static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
@@ -462,6 +452,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	struct xbng_req r;
 	u64 nr_sectors;
 	unsigned int i;
+	int owned;
 
 	xbng_req_decode(ring->dev->abi, ring->slot_copy, &r);
 	req->id = r.id;
@@ -536,13 +527,14 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	}
 
 	/* Guest memory is only written to by reads. */
-	if (req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ)) {
+	owned = req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ);
+	if (owned < 0) {
 		req_unmap(ring, req, plan.nr_segs);
 		ring_refuse(ring, req, XBNG_RSP_ERROR, "bad grant");
 		return;
 	}
 	req->nr_segs = plan.nr_segs;
-	req->answer_at_completion = req_all_persistent(req);
+	req->answer_at_completion = !owned;
 	req->answered = false;
 	ring->inflight++;
 	xbng_io_submit(req, r.sector_number);
@@ -650,6 +642,7 @@ static void ring_view(struct xbng_ring *ring, struct xbng_pool_view *v,
 	v->cap = cap;
 	v->last_busy_ms = v->now_ms - jiffies_to_msecs(jiffies - ring->last_io);
 	v->pressure = pressure;
+	v->expire_ms = XBNG_IDLE_EXPIRE_MS;
 }
 
 /*
@@ -672,13 +665,11 @@ static void ring_trim(struct xbng_ring *ring, bool pressure)
 
 	ring_view(ring, &v, ring->nr_pending, &ring->desc_meter,
 		  ring->nr_slots, pressure);
-	v.expire_ms = XBNG_IDLE_EXPIRE_MS;
 	pending_release(ring, xbng_pool_excess(pol, &v));
 
 	/* Stale and over-cap grants go whatever the policy (grant.c). */
 	ring_view(ring, &v, ring->nr_pgrants, &ring->pgrant_meter,
 		  READ_ONCE(xbng_max_persistent_grants), pressure);
-	v.expire_ms = XBNG_IDLE_EXPIRE_MS;
 	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v));
 
 	if (pressure)
