@@ -97,7 +97,7 @@ static void check_policy(const char *s)
 	static const char *const names[] = {
 		"static", "squeeze", "idle", "adaptive",
 	};
-	const size_t nr = sizeof(names) / sizeof(names[0]);
+	const size_t nr = ARRAY_SIZE(names);
 	const struct xbng_pool_policy *chosen;
 	char buf[64];
 	size_t i;

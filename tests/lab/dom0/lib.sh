@@ -48,12 +48,14 @@ diag() {
 	losetup -a
 }
 
-# Poll until a command succeeds: wait_for SECONDS CMD...
+# Poll until a command succeeds: wait_for SECONDS CMD...  The limit is kept
+# to the microsecond ($SECONDS counts whole seconds, so a limit measured
+# with it could stretch by up to one).
 wait_for() {
-	local limit=$1 t0=$SECONDS
+	local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
 	shift
 	until "$@"; do
-		[ $((SECONDS - t0)) -ge "$limit" ] && return 1
+		[ "${EPOCHREALTIME/./}" -ge "$end" ] && return 1
 		sleep 0.2
 	done
 }
