@@ -108,7 +108,8 @@ stats_snap() { # VDEV: one line of the counters in $STATS order
 	local s v dir out=''
 	dir=$(backend_dir g1 "$1")/statistics
 	for s in $STATS; do
-		if [ -r "$dir/$s" ] && read -r v <"$dir/$s"; then out="$out $v"; else out="$out -1"; fi
+		sysval "$dir/$s" v
+		out="$out $v"
 	done
 	echo "${out# }"
 }
@@ -569,7 +570,7 @@ phase_settle() {
 # budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused
 # budget-g2.csv: mode,rep,riops
 # budget-g1.txt: g1's fio verdict; budget-attach.txt: the account per attach
-BUD_VDEVS="xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi xvdj xvdk xvdl xvdm xvdn xvdo xvdp xvdq"
+g1_account() { grep "^$(xl domid g1) " "$NG_SYS/pool/domains"; }
 budget_sample() { # T0_US: one line per domain into budget.csv
 	local now line
 	now=${EPOCHREALTIME/./}
@@ -578,7 +579,7 @@ budget_sample() { # T0_US: one line per domain into budget.csv
 	done <"$NG_SYS/pool/domains"
 }
 phase_budget() {
-	local i v n d t0 r rep spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
+	local i v n d t0 r rep span spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
@@ -597,7 +598,7 @@ phase_budget() {
 	done
 	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
 	n=0
-	for v in $(echo "$BUD_VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
+	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
 		d=${BUD_DEV[n]}
 		if ! ( attach g1 "$v" "$d" ); then
 			bnote "budget: attach of g1's $v failed at $n disks (budget refusal or timeout; see budget-attach.txt)"
@@ -605,17 +606,18 @@ phase_budget() {
 			break
 		fi
 		n=$((n + 1))
-		echo "after $n disks: $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")" >>"$BD/budget-attach.txt"
+		echo "after $n disks: $(g1_account)" >>"$BD/budget-attach.txt"
 		spec="$spec --name=$v --filename=/dev/$v"
 	done
-	bsay "budget: g1 has $n disks; account: $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")"
+	bsay "budget: g1 has $n disks; account: $(g1_account)"
 	[ "$n" -gt 0 ] || return 1
 	# Heaviest: every disk at once, deep queues, 4k-128k, each block
 	# verified (verify_backlog reads back while writing).
 	jobs="fio --direct=1 --ioengine=libaio --rw=randwrite --bsrange=4k-128k --iodepth=64"
 	# Long enough to cover g2's repetitions (a guest fio takes its run
 	# plus ~10 s of console round trips under TCG).
-	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS + 10))"
+	span=$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS))
+	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$((span + 10))"
 	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
 	t0=${EPOCHREALTIME/./}
 	budget_sample "$t0"
@@ -635,17 +637,14 @@ phase_budget() {
 	for rep in $(seq "$BENCH_REPS"); do
 		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "loaded,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
 	done
-	gcmd g1 $(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS + 200)) bgwait budget \
-		$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS + 150)) >"$BD/budget-g1.txt" 2>&1
+	gcmd g1 $((span + 200)) bgwait budget $((span + 150)) >"$BD/budget-g1.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1.txt"
 	touch /tmp/budget.stop
 	wait "$sampler"
 	budget_sample "$t0"
-	bsay "budget: g1 fio $(tail -n 1 "$BD/budget-g1.txt"); account $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")"
-	clean_slate g2
-	xl destroy g2
+	bsay "budget: g1 fio $(tail -n 1 "$BD/budget-g1.txt"); account $(g1_account)"
+	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
-	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do dmsetup remove "bud$i" 2>/dev/null; done
 	guest_blkfront
 }
 
