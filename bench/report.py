@@ -56,12 +56,25 @@ def target(w):
     return 1.25 if w.startswith("rand") and w.endswith("qd32") else 1.0
 
 
+def unit(w):
+    return "MiB/s" if w.startswith("seq") else "IOPS"
+
+
+def ratio(a, b):
+    """Median of a over median of b (None if either is missing or b is 0)."""
+    if not a or not b or not statistics.median(b):
+        return None
+    return statistics.median(a) / statistics.median(b)
+
+
 out = []
 say = out.append
 notes = []
 setup = ""
 if os.path.exists(os.path.join(RUN, "out/bench/setup.txt")):
     setup = open(os.path.join(RUN, "out/bench/setup.txt")).read().strip()
+# The run's settings: the key=value words of setup.txt.
+cfg = dict(kv.split("=", 1) for kv in setup.split() if "=" in kv)
 if os.path.exists(os.path.join(RAW, "..", "out/bench/notes.txt")):
     notes = [l.strip() for l in open(os.path.join(RUN, "out/bench/notes.txt")) if l.strip()]
 head = ""
@@ -122,11 +135,10 @@ for var in variants:
         say(f"| workload | unit | ng static | ng {var} | {var}/static | target | met |")
         say("|---|---|---|---|---|---|---|")
         for w in ws:
-            unit = "MiB/s" if w.startswith("seq") else "IOPS"
             b, n = vals("base", "ng", w), vals(var, "ng", w)
-            rs = statistics.median(n) / statistics.median(b) if n and b and statistics.median(b) else None
+            rs = ratio(n, b)
             met = "n/a" if rs is None else ("yes" if rs >= 0.95 else "no")
-            say(f"| {w} | {unit} | {med_range(b)} | {med_range(n)} | {fmt(rs, 2)} | 0.95x | {met} |")
+            say(f"| {w} | {unit(w)} | {med_range(b)} | {med_range(n)} | {fmt(rs, 2)} | 0.95x | {met} |")
         say("")
         continue
     title = {"base": "two queues, persistent grants on (guest default)",
@@ -141,20 +153,18 @@ for var in variants:
         say("| workload | unit | stock | ng | ng/stock | paired ng/stock | target ng/stock | met |")
         say("|---|---|---|---|---|---|---|---|")
     for w in ws:
-        unit = "MiB/s" if w.startswith("seq") else "IOPS"
         d0, s, n = vals("base", "dom0", w), vals(var, "stock", w), vals(var, "ng", w)
-        rs = statistics.median(n) / statistics.median(s) if n and s and statistics.median(s) else None
-        rd = statistics.median(n) / statistics.median(d0) if n and d0 and statistics.median(d0) else None
+        rs, rd = ratio(n, s), ratio(n, d0)
         pr = paired(var, w)
         prs = f"{min(pr):.2f}-{max(pr):.2f}" if pr else "n/a"
         t = target(w)
         met = "n/a" if rs is None else ("yes" if rs >= t else "no")
         if var == "base":
-            say(f"| {w} | {unit} | {med_range(d0)} | {med_range(s)} | {med_range(n)} | "
+            say(f"| {w} | {unit(w)} | {med_range(d0)} | {med_range(s)} | {med_range(n)} | "
                 f"{fmt(rs, 2)} | {prs} | {fmt(rd, 2)} | {t:.2f}x | {met} |")
             ratio_plot.append((w, rs, rd, min(pr) if pr else None, max(pr) if pr else None))
         else:
-            say(f"| {w} | {unit} | {med_range(s)} | {med_range(n)} | {fmt(rs, 2)} | {prs} | {t:.2f}x | {met} |")
+            say(f"| {w} | {unit(w)} | {med_range(s)} | {med_range(n)} | {fmt(rs, 2)} | {prs} | {t:.2f}x | {met} |")
     say("")
 
 # ---------------------------------------------------------- hypercalls
@@ -184,8 +194,7 @@ if hrows:
 # dom0's busy time over the fio run (ramp and measured window) over the
 # requests of that time at the measured rate; the guest's mean completion
 # latency.  Sequential workloads: one 1 MiB fio request per MiB.
-m = re.search(r"runtime=(\d+) ramp=(\d+)", setup)
-span = int(m.group(1)) + int(m.group(2)) if m else None
+span = int(cfg["runtime"]) + int(cfg["ramp"]) if "runtime" in cfg and "ramp" in cfg else None
 lat = {}
 for r in rows("lat.csv"):
     if len(r) < 8 or not span:
@@ -347,11 +356,7 @@ if traces:
     say("")
 
 # -------------------------------------------------------------- settle
-BENCH_SETTLE_IO = "first seconds"
-for line in setup.splitlines():
-    for kv in line.split():
-        if kv.startswith("settle_io_s="):
-            BENCH_SETTLE_IO = f"first {kv.split('=')[1]} s"
+BENCH_SETTLE_IO = f"first {cfg['settle_io_s']} s" if "settle_io_s" in cfg else "first seconds"
 sb = rows("settle-base.csv")
 st = rows("settle.csv")
 settle_plot = {}
