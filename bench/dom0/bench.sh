@@ -129,7 +129,6 @@ stats_delta() { # "BEFORE" "AFTER"
 	echo "${out#,}"
 }
 
-mem_field() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 # Settled dom0 memory: Slab, SUnreclaim, MemFree in kB.
 mem_snap() {
 	sync

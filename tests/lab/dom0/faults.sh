@@ -82,8 +82,13 @@ fault_counts() { # NAME
 	gcmd g1 20 cat "/tmp/$1.cnt" 2>/dev/null | grep -m 1 '^n='
 }
 
+# FIELD's value in a counters line "n=.. ok=.. ...".
+counter() { # LINE FIELD
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
 fault_count() { # NAME FIELD
-	fault_counts "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+	counter "$(fault_counts "$1")" "$2"
 }
 
 fault_reached() { # NAME FIELD N
@@ -106,7 +111,7 @@ fault_stop() { # NAME
 	esac
 	c=$(grep -m 1 '^n=' "$LAB_T/$1.out")
 	say "faultio $1: $c"
-	longest=$(echo "$c" | tr ' ' '\n' | sed -n 's/^longest=//p')
+	longest=$(counter "$c" longest)
 	[ "${longest:-0}" -lt "$FAULT_MAX_PASS" ] || fail "a faultio pass took $longest s (hung I/O?)"
 }
 
@@ -212,7 +217,7 @@ oom_protect() {
 	echo -999 >/proc/$$/oom_score_adj
 }
 
-mem_mb() { awk -v f="$1:" '$1 == f {print int($2 / 1024)}' /proc/meminfo; }
+mem_mb() { echo $(($(mem_field "$1") / 1024)); }
 
 # dom0 (1 GiB) at the edge of OOM under a guest's verified I/O: a tmpfs
 # fill leaves ~FILL_LEFT MiB available, then memory hogs (tail /dev/zero,

@@ -48,6 +48,9 @@ diag() {
 	losetup -a
 }
 
+# A /proc/meminfo field, in kB.
+mem_field() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
+
 # Poll until a command succeeds: wait_for SECONDS CMD...  The limit is kept
 # to the microsecond ($SECONDS counts whole seconds, so a limit measured
 # with it could stretch by up to one).
