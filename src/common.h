@@ -170,6 +170,7 @@ struct xbng_ring {
 	/* Request descriptors. */
 	struct list_head free_pending;	/* most recently used first */
 	unsigned int nr_pending;	/* allocated */
+	bool floor_held;		/* a descriptor with charged == 0 */
 	struct xbng_pool_meter desc_meter;	/* taken off the free list */
 	unsigned int inflight;
 	unsigned long last_io;		/* jiffies of the last request */

@@ -119,17 +119,18 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring)
 	if (ring->nr_pending >= ring->nr_slots)
 		return NULL;
 	/* Beyond the floor, the guest's budget pays; at the budget, wait. */
-	if (ring->nr_pending &&
+	if (ring->floor_held &&
 	    !xbng_domain_charge(ring->dev->domain, sizeof(*req)))
 		return NULL;
 	req = kzalloc(sizeof(*req), GFP_NOIO);
 	if (!req) {
-		if (ring->nr_pending)
+		if (ring->floor_held)
 			xbng_domain_uncharge(ring->dev->domain, sizeof(*req));
 		return NULL;
 	}
 	req->ring = ring;
-	req->charged = ring->nr_pending ? sizeof(*req) : 0;
+	req->charged = ring->floor_held ? sizeof(*req) : 0;
+	ring->floor_held = true;
 	ring->nr_pending++;
 	xbng_meter_take(&ring->desc_meter, 1);
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
@@ -155,6 +156,8 @@ static void pending_release(struct xbng_ring *ring, unsigned long n)
 				-(long)pending_bytes(req));
 		list_del(&req->node);
 		xbng_domain_uncharge(ring->dev->domain, req->charged);
+		if (!req->charged)
+			ring->floor_held = false;
 		pending_free_chunks(req->chunk);
 		kfree(req);
 		ring->nr_pending--;
@@ -213,6 +216,37 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 0,
 			(long)pending_bytes(req) - old_bytes);
 	return true;
+}
+
+/*
+ * @req is charged and cannot grow within the budget.  The ring's floor,
+ * paid for at connect, covers one descriptor of any size: serve the request
+ * with it, so that a ring at its budget still makes progress one request at
+ * a time.  Returns the descriptor to use (@req itself if it becomes the
+ * floor), or NULL while the floor descriptor is in flight: its completion
+ * wakes the thread.
+ */
+static struct xbng_pending *pending_floor(struct xbng_ring *ring,
+					  struct xbng_pending *req)
+{
+	struct xbng_pending *floor;
+
+	if (!ring->floor_held) {
+		/* The floor descriptor went idle and was released. */
+		xbng_domain_uncharge(ring->dev->domain, req->charged);
+		req->charged = 0;
+		ring->floor_held = true;
+		return req;
+	}
+	list_for_each_entry(floor, &ring->free_pending, node) {
+		if (floor->charged)
+			continue;
+		list_del(&floor->node);
+		xbng_meter_take(&ring->desc_meter, 1);
+		pending_put(ring, req);
+		return floor;
+	}
+	return NULL;
 }
 
 /*
@@ -581,14 +615,22 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		 * indirect request sit at offsets 0 and 2 in both ABIs.
 		 */
 		slot = ring_slot(ring, rc);
-		if (READ_ONCE(slot[0]) == XBNG_OP_INDIRECT &&
-		    !pending_reserve_segs(ring, req,
-					  min_t(unsigned int,
-						READ_ONCE(slot[2]) |
-						READ_ONCE(slot[3]) << 8,
-						XBNG_MAX_INDIRECT_SEGS))) {
-			pending_put(ring, req);
-			return true;
+		if (READ_ONCE(slot[0]) == XBNG_OP_INDIRECT) {
+			unsigned int n = min_t(unsigned int,
+					       READ_ONCE(slot[2]) |
+					       READ_ONCE(slot[3]) << 8,
+					       XBNG_MAX_INDIRECT_SEGS);
+			struct xbng_pending *floor = NULL;
+
+			if (!pending_reserve_segs(ring, req, n)) {
+				if (req->charged)
+					floor = pending_floor(ring, req);
+				if (!floor || !pending_reserve_segs(ring, floor, n)) {
+					pending_put(ring, floor ?: req);
+					return true;
+				}
+				req = floor;
+			}
 		}
 		memcpy(ring->slot_copy, slot, ring->slot_size);
 		ring->req_cons = ++rc;
