@@ -385,9 +385,13 @@ t_attach-bad-target() {
 module_bytes() { # BACKEND_DIR: the device's descriptor + grant bookkeeping
 	echo $(($(vbd_pool "$1" desc_bytes) + $(vbd_pool "$1" pgrant_bytes)))
 }
+# Neither descriptors nor persistent grants kept (free grant pages are
+# apart: on current kernels they cost no RAM, and no budget pays for them).
+nothing_held() { # BACKEND_DIR
+	[ "$(vbd_pool "$1" desc_held)" = 0 ] && [ "$(vbd_pool "$1" pgrant_held)" = 0 ]
+}
 idle_again() { # BACKEND_DIR IDLE_BYTES
-	[ "$(vbd_pool "$1" desc_held)" = 0 ] && [ "$(vbd_pool "$1" pgrant_held)" = 0 ] &&
-		[ "$(module_bytes "$1")" -le "$2" ]
+	nothing_held "$1" && [ "$(module_bytes "$1")" -le "$2" ]
 }
 t_pool-idle-return() {
 	local l d idle t0
@@ -409,6 +413,61 @@ t_pool-idle-return() {
 		fail "10 s after the I/O: $(module_bytes "$d") bytes (idle $idle), $(pool_line "$d")"
 	say "back to $(module_bytes "$d") bytes $(((${EPOCHREALTIME/./} - t0) / 1000)) ms after the I/O"
 	detach g1 xvdb
+}
+
+# The per-guest budget, max_domain_kb (#8).  A guest at its budget is served
+# with the descriptors it has: its verified I/O completes, charges were
+# refused, and the module's own high-water mark never passed the budget.  A
+# disk whose floor does not fit is refused at connect: the guest never sees
+# it, xenstore and the log say why, the half-connected queue gives its
+# charge back, and the guest's other disk works on.
+dom_account() { # GUEST FIELD: 2 devices, 3 used_kb, 4 high_water_kb, 5 budget_kb, 6 refused
+	awk -v d="$(xl domid "$1")" -v f="$2" '$1 == d {print $f}' "$NG_SYS/pool/domains"
+}
+account_is() { [ "$(dom_account "$1" 3)" = "$2" ]; } # GUEST USED_KB
+t_pool-budget() {
+	local la lb floors budget hw err nlog
+	prep
+	ng_set max_domain_kb 0 || fail "cannot clear max_domain_kb"
+	la=$(mk_loop disk-bga 96) || fail "losetup failed"
+	lb=$(mk_loop disk-bgb 16) || fail "losetup failed"
+	attach g1 xvdb "$la"
+	# An idle connected disk holds its queues' floors and nothing else.
+	wait_for 15 nothing_held "$(backend_dir g1 xvdb)" || fail "xvdb not idle: $(pool_line "$(backend_dir g1 xvdb)")"
+	floors=$(dom_account g1 3)
+	[ "${floors:-0}" -gt 0 ] || fail "the connected disk charged nothing: $(cat "$NG_SYS/pool/domains")"
+
+	# Room for a few descriptors beyond the floors.
+	budget=$((floors + floors / 4))
+	ng_set max_domain_kb "$budget" || fail "cannot set max_domain_kb"
+	gcmd g1 280 fioverify xvdb bg --rw=randwrite --bsrange=4k-128k --iodepth=32 --numjobs=2 \
+		--size=32m --offset_increment=40m >/dev/null || fail "verified I/O failed at the budget"
+	hw=$(dom_account g1 4)
+	say "budget $budget KiB (floors $floors KiB): account $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")"
+	[ "$hw" -le "$budget" ] || fail "high water $hw KiB above the $budget KiB budget"
+	[ "$(dom_account g1 6)" -gt 0 ] || fail "no charge refused: the budget never bound"
+	[ "$(vbd_pool "$(backend_dir g1 xvdb)" desc_high_water)" -gt 2 ] ||
+		fail "no descriptor beyond the floors: $(pool_line "$(backend_dir g1 xvdb)")"
+
+	# A second disk: its first queue's floor fits, its second does not.
+	wait_for 15 account_is g1 "$floors" || fail "xvdb's account did not settle at $floors KiB"
+	ng_set max_domain_kb "$((floors + floors * 3 / 4))"
+	nlog=$(dmesg | grep -c 'over max_domain_kb')
+	timeout 90 xl block-attach g1 "$(disk_script)format=raw,vdev=xvdc,access=rw,target=$lb" \
+		>"$LAB_T/attach.log" 2>&1 || say "xl block-attach: $(tail -n 1 "$LAB_T/attach.log")"
+	wait_for 30 sh -c "xenstore-read /local/domain/0/error/backend/vbd/$(xl domid g1)/$(vdev_devid xvdc)/error 2>/dev/null | grep -q max_domain_kb" ||
+		fail "no max_domain_kb error node for xvdc"
+	err=$(xenstore-read "/local/domain/0/error/backend/vbd/$(xl domid g1)/$(vdev_devid xvdc)/error")
+	say "xvdc refused: $err"
+	gcmd g1 30 waitdev xvdc 5 >/dev/null && fail "the guest sees xvdc although it was refused"
+	[ "$(dmesg | grep -c 'over max_domain_kb')" -gt "$nlog" ] || fail "no log line about the refusal"
+	[ "$(dom_account g1 3)" = "$floors" ] ||
+		fail "account $(dom_account g1 3) KiB after the refusal, $floors KiB before: a floor was kept"
+	gcmd g1 200 fioverify xvdb bg2 --rw=randrw --bs=4k --iodepth=8 --size=8m --offset=80m >/dev/null ||
+		fail "xvdb failed after xvdc was refused"
+	detach g1 xvdc
+	detach g1 xvdb
+	ng_set max_domain_kb 0
 }
 
 # Under squeeze, a dom0 memory-pressure event empties every pool; I/O goes
