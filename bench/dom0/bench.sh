@@ -206,25 +206,31 @@ guest_blkfront() { # [param=value...]
 		bsay "guest blkfront reload ($*) failed: $(tail -n 2 "$LAB_T/gout" | tr '\n' ' ')"
 }
 
-# One pass of workloads through one driver: attach, run, detach.
+# One workload on g1's xvdb, recorded under VARIANT and DRIVER.
 # tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<STATS deltas>
+# lat.csv: variant,driver,rep,workload,busy_ticks,rclat_us,wclat_us,hz
+tput_run() { # VARIANT DRIVER REP WORKLOAD
+	local s0 s1 r
+	s0=$(stats_snap xvdb)
+	if r=$(guest_fio xvdb "$4"); then
+		s1=$(stats_snap xvdb)
+		echo "$1,$2,$3,$4,$r,$(stats_delta "$s0" "$s1")" >>"$BD/tput.csv"
+		echo "$1,$2,$3,$4,$(cat "$LAB_T/lat"),$(getconf CLK_TCK)" >>"$BD/lat.csv"
+		bsay "$1 $2 rep $3 $4: $r"
+	else
+		bnote "tput $1 $2 rep $3 $4: fio gave no result"
+	fi
+}
+
+# One pass of workloads through one driver: attach, run, detach.
 tput_pass() { # VARIANT DRIVER REP "WORKLOADS" [driver params...]
-	local var=$1 drv=$2 rep=$3 wls=$4 w r s0 s1 m0
+	local var=$1 drv=$2 rep=$3 wls=$4 w m0
 	shift 4
 	use_drv "$drv" "$@" || { bnote "tput $var $drv rep $rep: cannot load $drv $*"; return 1; }
 	[ "$var" = base ] && [ "$rep" = 1 ] && m0=$(mem_snap)
 	attach_ram0
 	for w in $wls; do
-		s0=$(stats_snap xvdb)
-		if r=$(guest_fio xvdb "$w"); then
-			s1=$(stats_snap xvdb)
-			echo "$var,$drv,$rep,$w,$r,$(stats_delta "$s0" "$s1")" >>"$BD/tput.csv"
-			# lat.csv: variant,driver,rep,workload,busy_ticks,rclat_us,wclat_us,hz
-			echo "$var,$drv,$rep,$w,$(cat "$LAB_T/lat"),$(getconf CLK_TCK)" >>"$BD/lat.csv"
-			bsay "$var $drv rep $rep $w: $r"
-		else
-			bnote "tput $var $drv rep $rep $w: fio gave no result"
-		fi
+		tput_run "$var" "$drv" "$rep" "$w"
 	done
 	# dom0 memory with the disk connected after heavy I/O, against the
 	# same dom0 before the attach.
@@ -279,6 +285,28 @@ phase_variants() {
 			done
 		done
 	done
+}
+
+# Issue #8, acceptance 4: adaptive against static on every workload.  One
+# disk stays connected and its pool/policy is switched between the runs, so
+# a pair differs in the policy only (no module reload, no re-attach); the
+# order within a pair alternates from one run to the next.  tput.csv rows:
+# variant "policy", driver "static" or "adaptive".
+phase_policy() {
+	local rep w p order pf i=0
+	use_drv ng || { bnote "policy: cannot load ng"; return 1; }
+	attach_ram0
+	pf=$(backend_dir g1 xvdb)/pool/policy
+	for rep in $(seq "$BENCH_REPS"); do
+		for w in $(echo "$BENCH_WORKLOADS" | cut -d: -f1); do
+			if [ $((i++ % 2)) = 0 ]; then order="static adaptive"; else order="adaptive static"; fi
+			for p in $order; do
+				echo "$p" >"$pf" || { bnote "policy: cannot select $p in $pf"; return 1; }
+				tput_run policy "$p" "$rep" "$w"
+			done
+		done
+	done
+	detach g1 xvdb
 }
 
 # ------------------------------------------------------------- memory
@@ -561,29 +589,74 @@ phase_settle() {
 # Issue #8, acceptance 3: guest g1 with $BENCH_BUDGET_DISKS disks at ring
 # order $BENCH_MEM_ORDER (two queues each; frontend persistent grants off,
 # or blkfront's bounce pages would need ~132 MiB of guest memory per disk)
-# and max_domain_kb=$BENCH_BUDGET_KB.  A second guest, g2 (one vCPU, one
-# disk, blkfront defaults), runs 4k randread qd32 alone, then while g1
-# writes and verifies on every disk at once.  Meanwhile the per-domain
-# account (pool/domains: domid devices used_kb high_water_kb budget_kb
-# refused) is sampled every 250 ms.
-# budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused
-# budget-g2.csv: mode,rep,riops
-# budget-g1.txt: g1's fio verdict; budget-attach.txt: the account per attach
+# attached under max_domain_kb=$BENCH_BUDGET_KB.  A second guest, g2 (one
+# vCPU, one disk, blkfront defaults), runs 4k randread qd32 alone, then
+# during each of two rounds in which g1 writes and verifies on every disk
+# at once:
+#   held  the budget lowered to g1's floors + $BENCH_BUDGET_TIGHT_KB KiB and
+#         every disk slowed by $BENCH_BUDGET_DELAY_MS ms (dm-delay): g1 keeps
+#         all the requests in flight that its budget allows, at little CPU
+#   busy  the budget back at $BENCH_BUDGET_KB KiB and the disks at RAM speed:
+#         g1 takes all the CPU it can get
+# Meanwhile the per-domain account (pool/domains: domid devices used_kb
+# high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
+# high-water mark only rises, hence the order: the tight round first.
+# budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused,round
+# budget-g2.csv: mode,rep,riops (mode: solo, held, busy)
+# budget-g1-ROUND.txt: g1's fio verdict; budget-attach.txt: the account per attach
 g1_account() { grep "^$(xl domid g1) " "$NG_SYS/pool/domains"; }
-budget_sample() { # T0_US: one line per domain into budget.csv
+budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
 	now=${EPOCHREALTIME/./}
 	while read -r line; do
-		[ -n "$line" ] && echo "$(((now - $1) / 1000)),${line// /,}" >>"$BD/budget.csv"
+		[ -n "$line" ] && echo "$(((now - $1) / 1000)),${line// /,},$2" >>"$BD/budget.csv"
 	done <"$NG_SYS/pool/domains"
 }
+# g1's disks as plain slices of ram2, or as the same slices slowed down.
+budget_slices() { # linear|delay SLICE_MB
+	local i t
+	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do
+		t="0 $(($2 * 2048)) linear /dev/ram2 $((i * $2 * 2048))"
+		[ "$1" = delay ] && t="0 $(($2 * 2048)) delay /dev/ram2 $((i * $2 * 2048)) $BENCH_BUDGET_DELAY_MS"
+		if ! { dmsetup suspend "bud$i" && dmsetup reload "bud$i" --table "$t" && dmsetup resume "bud$i"; }; then
+			dmsetup resume "bud$i" 2>/dev/null
+			return 1
+		fi
+	done
+}
+budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
+	local round=$1 t0 rep r sampler
+	t0=${EPOCHREALTIME/./}
+	budget_sample "$t0" "$round"
+	# shellcheck disable=SC2086 # a list of fio arguments
+	gcmd g1 20 bgrun "bud$round" $2 >/dev/null || { bnote "budget $round: g1 fio did not start"; return 1; }
+	rm -f /tmp/budget.stop
+	(
+		while [ ! -e /tmp/budget.stop ]; do
+			budget_sample "$t0" "$round"
+			sleep 0.25
+		done
+	) &
+	sampler=$!
+	sleep 5
+	for rep in $(seq "$BENCH_REPS"); do
+		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$round,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
+	done
+	gcmd g1 $(($3 + 200)) bgwait "bud$round" $(($3 + 150)) >"$BD/budget-g1-$round.txt" 2>&1
+	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
+	touch /tmp/budget.stop
+	wait "$sampler"
+	budget_sample "$t0" "$round"
+	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(g1_account)"
+}
 phase_budget() {
-	local i v n d t0 r rep span spec="" jobs mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
+	local i v n d r rep span spec="" jobs floors mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
 	clean_slate g2
 	ensure_ram0 || { bnote "budget: brd did not load"; return 1; }
+	modprobe dm-delay || bnote "budget: modprobe dm-delay failed"
 	# g1's disks: slices of one RAM disk, so dom0's CPU goes to the backend.
 	for i in $(seq 0 $((BENCH_BUDGET_DISKS - 1))); do
 		BUD_DEV[i]=$(mk_dm "bud$i" "0 $((mb * 2048)) linear /dev/ram2 $((i * mb * 2048))" 2>"$LAB_T/dm.err") ||
@@ -618,30 +691,20 @@ phase_budget() {
 	span=$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS))
 	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$((span + 10))"
 	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
-	t0=${EPOCHREALTIME/./}
-	budget_sample "$t0"
-	# shellcheck disable=SC2086 # a list of fio arguments
-	gcmd g1 20 bgrun budget $jobs >/dev/null || { bnote "budget: g1 fio did not start"; return 1; }
-	# g2 measures while g1 is busy; the account is sampled meanwhile in
-	# the background (reads only).
-	rm -f /tmp/budget.stop
-	(
-		while [ ! -e /tmp/budget.stop ]; do
-			budget_sample "$t0"
-			sleep 0.25
-		done
-	) &
-	local sampler=$!
-	sleep 5
-	for rep in $(seq "$BENCH_REPS"); do
-		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "loaded,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
-	done
-	gcmd g1 $((span + 200)) bgwait budget $((span + 150)) >"$BD/budget-g1.txt" 2>&1
-	echo "rc=$?" >>"$BD/budget-g1.txt"
-	touch /tmp/budget.stop
-	wait "$sampler"
-	budget_sample "$t0"
-	bsay "budget: g1 fio $(tail -n 1 "$BD/budget-g1.txt"); account $(g1_account)"
+
+	# The idle account is g1's floors: one per queue.
+	floors=$(g1_account | awk '{print $3}')
+	echo "held: floors $floors KiB, max_domain_kb $((floors + BENCH_BUDGET_TIGHT_KB)), delay $BENCH_BUDGET_DELAY_MS ms" \
+		>>"$BD/budget-attach.txt"
+	if echo "$((floors + BENCH_BUDGET_TIGHT_KB))" >"$NG_SYS/parameters/max_domain_kb" &&
+		budget_slices delay "$mb"; then
+		budget_round held "$jobs" "$span"
+	else
+		bnote "budget: cannot set up the held round (max_domain_kb or dm-delay)"
+	fi
+	budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
+	echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
+	budget_round busy "$jobs" "$span"
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
 	guest_blkfront
@@ -672,6 +735,7 @@ t_bench() {
 		case $p in
 		tput) phase_tput ;;
 		variants) phase_variants ;;
+		policy) phase_policy ;;
 		mem) ( phase_mem ) || bnote "phase mem stopped" ;;
 		pressure) ( phase_pressure ) || bnote "phase pressure stopped" ;;
 		dip) phase_dip ;;
