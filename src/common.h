@@ -180,6 +180,7 @@ struct xbng_ring {
 	 */
 	spinlock_t done_lock;
 	struct list_head done;
+	bool want_completions;		/* under done_lock: wake on each */
 
 	/* Persistent grants. */
 	struct rb_root pgrants;

@@ -6,7 +6,8 @@
  * Bio completion runs in interrupt context; it records the status and hands
  * the request back to its ring's thread (xbng_ring_complete), which unmaps
  * the grants and answers the frontend, unless the request needs no unmapping:
- * then the completion answers it at once.
+ * then the completion answers it at once, and the thread recycles its
+ * descriptor the next time it runs.
  */
 #include <linux/bio.h>
 

@@ -391,11 +391,27 @@ void xbng_ring_complete(struct xbng_pending *req)
 	}
 	list_add_tail(&req->node, &ring->done);
 	/*
-	 * Wake under the lock: once it is dropped the thread may recycle the
-	 * last request, finish draining and free the ring.
+	 * An answered request only has its descriptor to recycle: the thread
+	 * does that when the frontend's next request wakes it, unless it
+	 * waits for descriptors or a drain.  Wake under the lock: once it is
+	 * dropped the thread may recycle the last request, finish draining
+	 * and free the ring.
 	 */
-	wake_up(&ring->wq);
+	if (!req->answered || ring->want_completions)
+		wake_up(&ring->wq);
 	spin_unlock_irqrestore(&ring->done_lock, flags);
+}
+
+/*
+ * Ask to be woken by every completion until the done list is next taken.
+ * Under done_lock: a completion either sees the flag or has put its request
+ * on the list before ring_has_work() looks at it.
+ */
+static void ring_want_completions(struct xbng_ring *ring)
+{
+	spin_lock_irq(&ring->done_lock);
+	ring->want_completions = true;
+	spin_unlock_irq(&ring->done_lock);
 }
 
 static s16 status_to_rsp(blk_status_t status)
@@ -414,6 +430,7 @@ static void ring_process_done(struct xbng_ring *ring)
 
 	spin_lock_irq(&ring->done_lock);
 	list_splice_init(&ring->done, &done);
+	ring->want_completions = false;
 	spin_unlock_irq(&ring->done_lock);
 
 	list_for_each_entry_safe(req, tmp, &done, node) {
@@ -444,6 +461,7 @@ static void ring_process_done(struct xbng_ring *ring)
 static void ring_drain(struct xbng_ring *ring)
 {
 	while (ring->inflight) {
+		ring_want_completions(ring);
 		wait_event(ring->wq, !list_empty_careful(&ring->done));
 		ring_process_done(ring);
 	}
@@ -607,6 +625,7 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		req = pending_get(ring);
 		if (!req) {
 			ring->stats.oo_req++;
+			ring_want_completions(ring);
 			return true;
 		}
 		/*
@@ -627,6 +646,7 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 					floor = pending_floor(ring, req);
 				if (!floor || !pending_reserve_segs(ring, floor, n)) {
 					pending_put(ring, floor ?: req);
+					ring_want_completions(ring);
 					return true;
 				}
 				req = floor;
