@@ -4,7 +4,7 @@
 # two drivers alternating, dom0-direct as the limit.  Reports, never fails
 # on a number; prints its results folder (results.md, results.png).
 #
-#   make bench                  full run (3 repetitions, ~45-60 min on 2 cores)
+#   make bench                  full run (3 repetitions, ~65 min on 2 cores)
 #   make bench BENCH_QUICK=1    short development run
 #
 # The directory bench/ exists, so the target must be phony.

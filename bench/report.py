@@ -67,6 +67,14 @@ def ratio(a, b):
     return statistics.median(a) / statistics.median(b)
 
 
+def paired_str(pr):
+    """Ratios measured back to back: their geometric mean (min-max)."""
+    if not pr:
+        return "n/a"
+    gm = statistics.geometric_mean(pr) if all(x > 0 for x in pr) else None
+    return f"{fmt(gm, 2)} ({min(pr):.2f}-{max(pr):.2f})"
+
+
 out = []
 say = out.append
 notes = []
@@ -87,7 +95,8 @@ say(f"Module from commit `{head}`. Xen 4.17 + Debian 6.1 PV dom0 in QEMU TCG (2 
     "by dom0 and the guest), one boot, the two drivers alternating (rmmod/insmod, disk re-attached). "
     "Guest: 2 vCPUs, stock xen-blkfront; disk: brd RAM disk in dom0 (160 MiB, pre-written). "
     "fio O_DIRECT libaio, one job. Values: median [min-max] over the repetitions; "
-    "ratios are of the medians, 'paired' is the range of ng/stock within each repetition.")
+    "ratios are of the medians; 'paired' takes ng/stock within each repetition (the two ran back to "
+    "back): the geometric mean of those ratios and their range.")
 say("")
 say("```")
 say(setup)
@@ -108,7 +117,7 @@ for r in tput:
     else:
         val = riops + wiops
     data.setdefault((var, drv, w), {})[rep] = val
-    st = dict(zip(STATS, (num(x) for x in r[8:15])))
+    st = {k: num(r[8 + i]) if len(r) > 8 + i else None for i, k in enumerate(STATS)}
     hyper.setdefault((var, drv, w), []).append(st)
 
 
@@ -144,13 +153,13 @@ for var in variants:
     if var == "policy":
         say("## Throughput: adaptive against static, the same connected disk (pool/policy switched between runs)")
         say("")
-        say("| workload | unit | static | adaptive | adaptive/static | paired adaptive/static | target | met |")
+        say("| workload | unit | static | adaptive | adaptive/static | paired adaptive/static: geomean (min-max) | target | met |")
         say("|---|---|---|---|---|---|---|---|")
         for w in [w for w in WORKLOADS if (var, "static", w) in data]:
             st, ad = data[(var, "static", w)], data.get((var, "adaptive", w), {})
             rs = ratio(list(ad.values()), list(st.values()))
             pr = [ad[k] / st[k] for k in ad if k in st and st[k]]
-            prs = f"{min(pr):.2f}-{max(pr):.2f}" if pr else "n/a"
+            prs = paired_str(pr)
             met = "n/a" if rs is None else ("yes" if rs >= 0.95 else "no")
             say(f"| {w} | {unit(w)} | {med_range(list(st.values()))} | {med_range(list(ad.values()))} | "
                 f"{fmt(rs, 2)} | {prs} | 0.95x | {met} |")
@@ -162,16 +171,16 @@ for var in variants:
     say(f"## Throughput: {title}")
     say("")
     if var == "base":
-        say("| workload | unit | dom0 direct | stock | ng | ng/stock | paired ng/stock | ng/dom0 | target ng/stock | met |")
+        say("| workload | unit | dom0 direct | stock | ng | ng/stock | paired ng/stock: geomean (min-max) | ng/dom0 | target ng/stock | met |")
         say("|---|---|---|---|---|---|---|---|---|---|")
     else:
-        say("| workload | unit | stock | ng | ng/stock | paired ng/stock | target ng/stock | met |")
+        say("| workload | unit | stock | ng | ng/stock | paired ng/stock: geomean (min-max) | target ng/stock | met |")
         say("|---|---|---|---|---|---|---|---|")
     for w in ws:
         d0, s, n = vals("base", "dom0", w), vals(var, "stock", w), vals(var, "ng", w)
         rs, rd = ratio(n, s), ratio(n, d0)
         pr = paired(var, w)
-        prs = f"{min(pr):.2f}-{max(pr):.2f}" if pr else "n/a"
+        prs = paired_str(pr)
         t = target(w)
         met = "n/a" if rs is None else ("yes" if rs >= t else "no")
         if var == "base":
@@ -185,8 +194,10 @@ for var in variants:
 # ---------------------------------------------------------- hypercalls
 hrows = []
 for (var, drv, w), lst in sorted(hyper.items()):
-    if drv != "ng":
+    if drv == "stock" or drv == "dom0":
         continue
+    if drv != "ng":
+        var = f"{var} {drv}"
     req = sum((h["rd_req"] or 0) + (h["wr_req"] or 0) for h in lst)
     if not req or any(h["map_calls"] is None for h in lst):
         continue

@@ -524,10 +524,12 @@ meminfo_kb() { # NAME VAR: /proc/meminfo field NAME into VAR, no fork
 	done </proc/meminfo
 	printf -v "$2" %s -1
 }
+# Its local's name must differ from every caller's VAR: bash would write the
+# local (stats_snap's "v" once lost every counter of a run).
 sysval() { # FILE VAR: the file's first word into VAR (-1 if absent), no fork
-	local v
-	if [ -r "$1" ] && read -r v <"$1"; then
-		printf -v "$2" %s "$v"
+	local sysval_word
+	if [ -r "$1" ] && read -r sysval_word <"$1"; then
+		printf -v "$2" %s "$sysval_word"
 	else
 		printf -v "$2" %s -1
 	fi
