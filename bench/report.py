@@ -503,6 +503,25 @@ if bu:
                 verdict = "" if rt is None else f"{rt:.2f} ({'within' if rt >= 0.9 else 'NOT within'} 10%)"
                 say(f"| {what} | {med_range(by[rd])} | {verdict} |")
         say("")
+        cpu = rows("budget-cpu.csv")
+        if cpu:
+            say("Where the CPU went (`xl list` Time(s) of each domain over the round, as a share of one host "
+                "core's wall time; the host has two):")
+            say("")
+            say("| round | wall s | " + " | ".join(sorted({r[1] for r in cpu})) + " |")
+            say("|---|---|" + "---|" * len({r[1] for r in cpu}))
+            for rd in ("solo", "held", "busy"):
+                rs = {r[1]: r for r in cpu if r[0] == rd and len(r) >= 5}
+                if not rs:
+                    continue
+                wall = max(num(r[4]) or 0 for r in rs.values()) / 1000.0
+                cells = []
+                for d in sorted({r[1] for r in cpu}):
+                    r = rs.get(d)
+                    used = (num(r[3]) or 0) - (num(r[2]) or 0) if r else None
+                    cells.append("n/a" if used is None or not wall else f"{used:.0f} s ({used / wall:.0%})")
+                say(f"| {rd} | {wall:.0f} | " + " | ".join(cells) + " |")
+            say("")
         say(f"Under TCG the guests and dom0 share two host cores: in the busy round g1's {ndisks} fio jobs and "
             "the backend work they cause take CPU from g2, which is not a memory effect; the held round keeps "
             "g1's memory at its budget without that CPU load.")

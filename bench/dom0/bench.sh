@@ -606,6 +606,7 @@ phase_settle() {
 # budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused,round
 # budget-g2.csv: mode,rep,riops (mode: solo, held, busy)
 # budget-g1-ROUND.txt: g1's fio verdict; budget-attach.txt: the account per attach
+# budget-cpu.csv: what each domain's vCPUs ran during a round
 g1_account() { grep "^$(xl domid g1) " "$NG_SYS/pool/domains"; }
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
@@ -626,8 +627,16 @@ budget_slices() { # linear|delay SLICE_MB
 		fi
 	done
 }
+# CPU seconds each domain has used so far (xl list's Time(s)), and what
+# they used since: budget-cpu.csv: round,domain,cpu_s_before,cpu_s_after,wall_ms
+dom_cpu() { xl list | awk 'NR > 1 {print $1 "," $NF}'; }
+cpu_record() { # ROUND "DOM_CPU BEFORE" T0_US
+	join -t, <(echo "$2" | sort) <(dom_cpu | sort) |
+		sed "s/^/$1,/; s/\$/,$(((${EPOCHREALTIME/./} - $3) / 1000))/" >>"$BD/budget-cpu.csv"
+}
 budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
-	local round=$1 t0 rep r sampler
+	local round=$1 t0 rep r sampler c0
+	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
 	budget_sample "$t0" "$round"
 	# shellcheck disable=SC2086 # a list of fio arguments
@@ -649,10 +658,11 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
 	touch /tmp/budget.stop
 	wait "$sampler"
 	budget_sample "$t0" "$round"
+	cpu_record "$round" "$c0" "$t0"
 	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(g1_account)"
 }
 phase_budget() {
-	local i v n d r rep span spec="" jobs floors mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
+	local i v n d r rep span spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
@@ -667,9 +677,12 @@ phase_budget() {
 	# g2's disk, written through once like ram0.
 	dd if=/dev/zero of=/dev/ram1 bs=1M count=160 oflag=direct 2>/dev/null
 	attach g2 xvdb /dev/ram1
+	c0=$(dom_cpu)
+	t0=${EPOCHREALTIME/./}
 	for rep in $(seq "$BENCH_REPS"); do
 		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "solo,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
 	done
+	cpu_record solo "$c0" "$t0"
 	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
 	n=0
 	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
