@@ -278,7 +278,8 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		  unsigned int n, bool readonly);
 void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		     unsigned int n);
-void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop);
+void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
+		       unsigned long min_idle);
 bool xbng_pgrant_over_cap(struct xbng_ring *ring);
 
 /* io.c */

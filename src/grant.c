@@ -256,37 +256,44 @@ bool xbng_pgrant_over_cap(struct xbng_ring *ring)
 }
 
 /*
- * Unmap persistent grants not in use: the @drop least recently used (what
- * the policy wants gone; ULONG_MAX for all), those unused for
+ * Unmap persistent grants not in use: up to @drop of the least recently
+ * used among those unused for @min_idle jiffies (what the policy wants
+ * gone; ULONG_MAX and 0 for all), those unused for
  * persistent_grant_unused_seconds, and while at the cap the least recently
  * used 5% so that new grants can persist.
  */
-void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop)
+void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
+		       unsigned long min_idle)
 {
 	unsigned long unused = READ_ONCE(xbng_pgrant_unused_seconds) * HZ;
 	unsigned int cap = READ_ONCE(xbng_max_persistent_grants);
 	struct xbng_pgrant *pg, *tmp;
-	unsigned long excess = drop;
+	unsigned long over_cap = 0;
 	unsigned int nb = 0;
 
 	if (ring->nr_pgrants >= cap)
-		excess = max_t(unsigned long, excess,
-			       ring->nr_pgrants - cap + cap / 20 + 1);
+		over_cap = ring->nr_pgrants - cap + cap / 20 + 1;
 
 	list_for_each_entry_safe(pg, tmp, &ring->pgrant_lru, lru) {
 		bool stale = unused && time_after(jiffies,
 						  pg->last_used + unused);
+		bool dropped = drop && (!min_idle ||
+					time_after(jiffies,
+						   pg->last_used + min_idle));
 
-		if (!excess && !stale)
-			break;		/* the rest were used more recently */
+		/* Oldest first: the rest were used more recently. */
+		if (!over_cap && !stale && !dropped)
+			break;
 		if (pg->in_use)
 			continue;
 		rb_erase(&pg->node, &ring->pgrants);
 		list_del(&pg->lru);
 		ring->nr_pgrants--;
 		WRITE_ONCE(ring->stats.pgrants, ring->nr_pgrants);
-		if (excess)
-			excess--;
+		if (over_cap)
+			over_cap--;
+		if (drop)
+			drop--;
 		queue_unmap(ring, &nb, pg->page, pg->handle);
 		kfree(pg);
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));

@@ -732,7 +732,8 @@ static void ring_trim(struct xbng_ring *ring, bool pressure)
 	/* Stale and over-cap grants go whatever the policy (grant.c). */
 	ring_view(ring, &v, ring->nr_pgrants, &ring->pgrant_meter,
 		  READ_ONCE(xbng_max_persistent_grants), pressure);
-	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v));
+	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v),
+			  msecs_to_jiffies(xbng_pgrant_min_idle_ms(&v)));
 
 	if (pressure)
 		xbng_pool_squeeze(&ring->pool);
@@ -892,7 +893,7 @@ void xbng_ring_disconnect(struct xbng_ring *ring)
 		unbind_from_irqhandler(ring->irq, ring);
 		ring->irq = 0;
 	}
-	xbng_pgrant_purge(ring, ULONG_MAX);
+	xbng_pgrant_purge(ring, ULONG_MAX, 0);
 	pending_release(ring, ULONG_MAX);
 	xbng_pool_destroy(&ring->pool);
 	if (ring->sring) {

@@ -119,6 +119,13 @@ bool xbng_pool_in_squeeze(const struct xbng_pool_view *v)
 	return (s64)(v->now_ms - v->squeeze_until_ms) < 0;
 }
 
+unsigned int xbng_pgrant_min_idle_ms(const struct xbng_pool_view *v)
+{
+	if (v->pressure || xbng_pool_in_squeeze(v))
+		return 0;
+	return XBNG_PGRANT_RECENT_MS;
+}
+
 bool xbng_pool_idle_for(const struct xbng_pool_view *v, u64 ms)
 {
 	u64 since = v->now_ms - v->last_busy_ms;

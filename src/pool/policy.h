@@ -119,6 +119,17 @@ unsigned long xbng_pool_excess(const struct xbng_pool_policy *pol,
 			       const struct xbng_pool_view *v);
 
 /*
+ * Persistent grants are not interchangeable: the frontend reuses its own
+ * grant references, so a grant it used a moment ago is in its working set
+ * and dropping it costs a map and an unmap when it comes back.  A policy's
+ * excess therefore takes only grants unused for this long, except while a
+ * pressure event is handled or inside its squeeze window, when every idle
+ * grant may go.  Returns the minimum idle time in ms (0: any).
+ */
+#define XBNG_PGRANT_RECENT_MS	1000
+unsigned int xbng_pgrant_min_idle_ms(const struct xbng_pool_view *v);
+
+/*
  * The demand on one pool, kept by its owner (pool/adaptive.c has the
  * arithmetic).  Taking and returning items are counter updates; the
  * decay happens once per fold (the ring's one-second tick), never per

@@ -121,6 +121,22 @@ TEST(policy_squeeze_target_window)
 	CHECK_EQ(xbng_policy_squeeze.target(&v), 64);
 }
 
+TEST(pgrant_recent_kept_unless_pressure)
+{
+	struct xbng_pool_view v = view(1000, 1000, 0, 0);
+
+	/* Steady state: only grants idle for a while may go. */
+	CHECK_EQ(xbng_pgrant_min_idle_ms(&v), XBNG_PGRANT_RECENT_MS);
+	/* A pressure event being handled, then its window: any idle grant. */
+	v.pressure = true;
+	CHECK_EQ(xbng_pgrant_min_idle_ms(&v), 0);
+	v.pressure = false;
+	v.squeeze_until_ms = 1010;
+	CHECK_EQ(xbng_pgrant_min_idle_ms(&v), 0);
+	v.now_ms = 1010;
+	CHECK_EQ(xbng_pgrant_min_idle_ms(&v), XBNG_PGRANT_RECENT_MS);
+}
+
 TEST(policy_squeeze_wraparound)
 {
 	/* The window end wrapped past 2^64, now has not yet. */
