@@ -522,9 +522,9 @@ if bu:
                     cells.append("n/a" if used is None or not wall else f"{used:.0f} s ({used / wall:.0%})")
                 say(f"| {rd} | {wall:.0f} | " + " | ".join(cells) + " |")
             say("")
-        say(f"Under TCG the guests and dom0 share two host cores: in the busy round g1's {ndisks} fio jobs and "
-            "the backend work they cause take CPU from g2, which is not a memory effect; the held round keeps "
-            "g1's memory at its budget without that CPU load.")
+        say("Under TCG the guests and dom0 share two host cores: whatever CPU g1 and the backend work it causes "
+            "take (the table above) g2 does not get, which is not a memory effect. The held round is meant to "
+            "keep g1's memory at its budget at little CPU; the g1 and Domain-0 columns show whether it did.")
         say("")
 
 # ----------------------------------------------------------------- dip
