@@ -104,7 +104,8 @@ static void pending_free_chunks(struct xbng_seg_map **chunk)
 	}
 }
 
-static struct xbng_pending *pending_get(struct xbng_ring *ring)
+/* A free descriptor, or a new one if the ring and the budget allow. */
+static struct xbng_pending *pending_take(struct xbng_ring *ring)
 {
 	struct xbng_pending *req;
 
@@ -223,8 +224,8 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
  * paid for at connect, covers one descriptor of any size: serve the request
  * with it, so that a ring at its budget still makes progress one request at
  * a time.  Returns the descriptor to use (@req itself if it becomes the
- * floor), or NULL while the floor descriptor is in flight: its completion
- * wakes the thread.
+ * floor), or NULL, @req put back, while the floor descriptor is in flight:
+ * its completion wakes the thread.
  */
 static struct xbng_pending *pending_floor(struct xbng_ring *ring,
 					  struct xbng_pending *req)
@@ -246,6 +247,27 @@ static struct xbng_pending *pending_floor(struct xbng_ring *ring,
 		pending_put(ring, req);
 		return floor;
 	}
+	pending_put(ring, req);
+	return NULL;
+}
+
+/*
+ * A descriptor with room for @nr_segs indirect segments (0: a direct
+ * request), or NULL: the ring waits for a completion.
+ */
+static struct xbng_pending *pending_get(struct xbng_ring *ring,
+					unsigned int nr_segs)
+{
+	struct xbng_pending *req = pending_take(ring);
+
+	if (!req || pending_reserve_segs(ring, req, nr_segs))
+		return req;
+	if (req->charged)
+		req = pending_floor(ring, req);
+	if (req && pending_reserve_segs(ring, req, nr_segs))
+		return req;
+	if (req)
+		pending_put(ring, req);
 	return NULL;
 }
 
@@ -600,6 +622,21 @@ refuse:
  * Consume what the frontend queued.  Returns true if requests remain that
  * could not be taken yet (no free descriptor): a completion will wake us.
  */
+/*
+ * The segments an indirect request in @slot announces (0 for any other
+ * operation).  A hint only, to allocate before consuming: the copy taken
+ * afterwards is what gets checked.  The operation and nr_segments of an
+ * indirect request sit at offsets 0 and 2 in both ABIs.
+ */
+static unsigned int slot_indirect_segs(const u8 *slot)
+{
+	if (READ_ONCE(slot[0]) != XBNG_OP_INDIRECT)
+		return 0;
+	return min_t(unsigned int,
+		     READ_ONCE(slot[2]) | READ_ONCE(slot[3]) << 8,
+		     XBNG_MAX_INDIRECT_SEGS);
+}
+
 static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 {
 	struct blkif_sring *sr = ring_hdr(ring);
@@ -622,35 +659,12 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 	}
 
 	for (rc = ring->req_cons; rc != rp && !kthread_should_stop(); ) {
-		req = pending_get(ring);
+		slot = ring_slot(ring, rc);
+		req = pending_get(ring, slot_indirect_segs(slot));
 		if (!req) {
 			ring->stats.oo_req++;
 			ring_want_completions(ring);
 			return true;
-		}
-		/*
-		 * A hint only, to allocate before consuming: the copy below
-		 * is what gets checked.  The operation and nr_segments of an
-		 * indirect request sit at offsets 0 and 2 in both ABIs.
-		 */
-		slot = ring_slot(ring, rc);
-		if (READ_ONCE(slot[0]) == XBNG_OP_INDIRECT) {
-			unsigned int n = min_t(unsigned int,
-					       READ_ONCE(slot[2]) |
-					       READ_ONCE(slot[3]) << 8,
-					       XBNG_MAX_INDIRECT_SEGS);
-			struct xbng_pending *floor = NULL;
-
-			if (!pending_reserve_segs(ring, req, n)) {
-				if (req->charged)
-					floor = pending_floor(ring, req);
-				if (!floor || !pending_reserve_segs(ring, floor, n)) {
-					pending_put(ring, floor ?: req);
-					ring_want_completions(ring);
-					return true;
-				}
-				req = floor;
-			}
 		}
 		memcpy(ring->slot_copy, slot, ring->slot_size);
 		ring->req_cons = ++rc;
