@@ -125,11 +125,11 @@ def vals(var, drv, w):
     return list(data.get((var, drv, w), {}).values())
 
 
-def paired(var, w):
-    a = data.get((var, "ng", w), {})
-    b = data.get((var, "stock", w), {})
-    rs = [a[k] / b[k] for k in a if k in b and b[k]]
-    return rs
+def paired(var, w, top="ng", bottom="stock"):
+    """top/bottom within each repetition (the two ran back to back)."""
+    a = data.get((var, top, w), {})
+    b = data.get((var, bottom, w), {})
+    return [a[k] / b[k] for k in a if k in b and b[k]]
 
 
 ratio_plot = []
@@ -156,13 +156,11 @@ for var in variants:
         say("| workload | unit | static | adaptive | adaptive/static | paired adaptive/static: geomean (min-max) | target | met |")
         say("|---|---|---|---|---|---|---|---|")
         for w in [w for w in WORKLOADS if (var, "static", w) in data]:
-            st, ad = data[(var, "static", w)], data.get((var, "adaptive", w), {})
-            rs = ratio(list(ad.values()), list(st.values()))
-            pr = [ad[k] / st[k] for k in ad if k in st and st[k]]
-            prs = paired_str(pr)
+            st, ad = vals(var, "static", w), vals(var, "adaptive", w)
+            rs = ratio(ad, st)
             met = "n/a" if rs is None else ("yes" if rs >= 0.95 else "no")
-            say(f"| {w} | {unit(w)} | {med_range(list(st.values()))} | {med_range(list(ad.values()))} | "
-                f"{fmt(rs, 2)} | {prs} | 0.95x | {met} |")
+            say(f"| {w} | {unit(w)} | {med_range(st)} | {med_range(ad)} | {fmt(rs, 2)} | "
+                f"{paired_str(paired(var, w, 'adaptive', 'static'))} | 0.95x | {met} |")
         say("")
         continue
     title = {"base": "two queues, persistent grants on (guest default)",

@@ -607,7 +607,6 @@ phase_settle() {
 # budget-g2.csv: mode,rep,riops (mode: solo, held, busy)
 # budget-g1-ROUND.txt: g1's fio verdict; budget-attach.txt: the account per attach
 # budget-cpu.csv: what each domain's vCPUs ran during a round
-g1_account() { grep "^$(xl domid g1) " "$NG_SYS/pool/domains"; }
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
 	now=${EPOCHREALTIME/./}
@@ -634,8 +633,15 @@ cpu_record() { # ROUND "DOM_CPU BEFORE" T0_US
 	join -t, <(echo "$2" | sort) <(dom_cpu | sort) |
 		sed "s/^/$1,/; s/\$/,$(((${EPOCHREALTIME/./} - $3) / 1000))/" >>"$BD/budget-cpu.csv"
 }
+# g2's repetitions of 4k randread qd32 into budget-g2.csv.
+g2_reps() { # MODE
+	local rep r
+	for rep in $(seq "$BENCH_REPS"); do
+		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
+	done
+}
 budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
-	local round=$1 t0 rep r sampler c0
+	local round=$1 t0 sampler c0
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
 	budget_sample "$t0" "$round"
@@ -650,19 +656,17 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
 	) &
 	sampler=$!
 	sleep 5
-	for rep in $(seq "$BENCH_REPS"); do
-		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$round,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
-	done
+	g2_reps "$round"
 	gcmd g1 $(($3 + 200)) bgwait "bud$round" $(($3 + 150)) >"$BD/budget-g1-$round.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
 	touch /tmp/budget.stop
 	wait "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
-	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(g1_account)"
+	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(dom_line g1)"
 }
 phase_budget() {
-	local i v n d r rep span spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
+	local i v n d span spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
@@ -679,9 +683,7 @@ phase_budget() {
 	attach g2 xvdb /dev/ram1
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
-	for rep in $(seq "$BENCH_REPS"); do
-		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "solo,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
-	done
+	g2_reps solo
 	cpu_record solo "$c0" "$t0"
 	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
 	n=0
@@ -693,10 +695,10 @@ phase_budget() {
 			break
 		fi
 		n=$((n + 1))
-		echo "after $n disks: $(g1_account)" >>"$BD/budget-attach.txt"
+		echo "after $n disks: $(dom_line g1)" >>"$BD/budget-attach.txt"
 		spec="$spec --name=$v --filename=/dev/$v"
 	done
-	bsay "budget: g1 has $n disks; account: $(g1_account)"
+	bsay "budget: g1 has $n disks; account: $(dom_line g1)"
 	[ "$n" -gt 0 ] || return 1
 	# Heaviest: every disk at once, deep queues, 4k-128k, each block
 	# verified (verify_backlog reads back while writing).
@@ -708,7 +710,7 @@ phase_budget() {
 	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
 
 	# The idle account is g1's floors: one per queue.
-	floors=$(g1_account | awk '{print $3}')
+	floors=$(dom_account g1 3)
 	echo "held: floors $floors KiB, max_domain_kb $((floors + BENCH_BUDGET_TIGHT_KB)), delay $BENCH_BUDGET_DELAY_MS ms" \
 		>>"$BD/budget-attach.txt"
 	if echo "$((floors + BENCH_BUDGET_TIGHT_KB))" >"$NG_SYS/parameters/max_domain_kb" &&

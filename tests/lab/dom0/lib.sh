@@ -351,6 +351,11 @@ ng_dev_pool_max() {
 	echo "$m"
 }
 
+# A guest's line of pool/domains (DOMID DEVICES USED_KB HIGH_WATER_KB
+# BUDGET_KB REFUSED), and one field of it.
+dom_line() { grep "^$(xl domid "$1") " "$NG_SYS/pool/domains"; } # GUEST
+dom_account() { dom_line "$1" | awk -v f="$2" '{print $f}'; } # GUEST FIELD
+
 # One pool counter of a backend device: vbd_pool BACKEND_DIR NAME.
 vbd_pool() { cat "$1/pool/$2"; }
 

@@ -421,12 +421,9 @@ t_pool-idle-return() {
 # disk whose floor does not fit is refused at connect: the guest never sees
 # it, xenstore and the log say why, the half-connected queue gives its
 # charge back, and the guest's other disk works on.
-dom_account() { # GUEST FIELD: 2 devices, 3 used_kb, 4 high_water_kb, 5 budget_kb, 6 refused
-	awk -v d="$(xl domid "$1")" -v f="$2" '$1 == d {print $f}' "$NG_SYS/pool/domains"
-}
 account_is() { [ "$(dom_account "$1" 3)" = "$2" ]; } # GUEST USED_KB
 t_pool-budget() {
-	local la lb floors budget hw err nlog
+	local la lb floors budget hw enode nlog
 	prep
 	ng_set max_domain_kb 0 || fail "cannot clear max_domain_kb"
 	la=$(mk_loop disk-bga 96) || fail "losetup failed"
@@ -443,7 +440,7 @@ t_pool-budget() {
 	gcmd g1 280 fioverify xvdb bg --rw=randwrite --bsrange=4k-128k --iodepth=32 --numjobs=2 \
 		--size=32m --offset_increment=40m >/dev/null || fail "verified I/O failed at the budget"
 	hw=$(dom_account g1 4)
-	say "budget $budget KiB (floors $floors KiB): account $(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")"
+	say "budget $budget KiB (floors $floors KiB): account $(dom_line g1)"
 	[ "$hw" -le "$budget" ] || fail "high water $hw KiB above the $budget KiB budget"
 	[ "$(dom_account g1 6)" -gt 0 ] || fail "no charge refused: the budget never bound"
 	[ "$(vbd_pool "$(backend_dir g1 xvdb)" desc_high_water)" -gt 2 ] ||
@@ -455,10 +452,10 @@ t_pool-budget() {
 	nlog=$(dmesg | grep -c 'over max_domain_kb')
 	timeout 90 xl block-attach g1 "$(disk_script)format=raw,vdev=xvdc,access=rw,target=$lb" \
 		>"$LAB_T/attach.log" 2>&1 || say "xl block-attach: $(tail -n 1 "$LAB_T/attach.log")"
-	wait_for 30 sh -c "xenstore-read /local/domain/0/error/backend/vbd/$(xl domid g1)/$(vdev_devid xvdc)/error 2>/dev/null | grep -q max_domain_kb" ||
+	enode=/local/domain/0/error/backend/vbd/$(xl domid g1)/$(vdev_devid xvdc)/error
+	wait_for 30 sh -c "xenstore-read $enode 2>/dev/null | grep -q max_domain_kb" ||
 		fail "no max_domain_kb error node for xvdc"
-	err=$(xenstore-read "/local/domain/0/error/backend/vbd/$(xl domid g1)/$(vdev_devid xvdc)/error")
-	say "xvdc refused: $err"
+	say "xvdc refused: $(xenstore-read "$enode")"
 	gcmd g1 30 waitdev xvdc 5 >/dev/null && fail "the guest sees xvdc although it was refused"
 	[ "$(dmesg | grep -c 'over max_domain_kb')" -gt "$nlog" ] || fail "no log line about the refusal"
 	[ "$(dom_account g1 3)" = "$floors" ] ||
