@@ -444,6 +444,7 @@ if bu:
     g1dom = None
     ndisks = 0
     held = ""
+    pinned = False
     if os.path.exists(att):
         for line in open(att):
             if line.startswith("after "):
@@ -451,6 +452,8 @@ if bu:
                 g1dom = line.split(":", 1)[1].split()[0]
             elif line.startswith("held: "):
                 held = line[len("held: "):].strip()
+            elif line.startswith("pin="):
+                pinned = line.strip() == "pin=1"
     say(f"Guest g1 (domid {g1dom}): {ndisks} disks at ring order 4, 2 queues, frontend persistent grants off, "
         f"attached under max_domain_kb={cfg.get('budget_kb', '?')}; all disks written and verified at once "
         "(fio randwrite 4k-128k qd64 per disk, verify_backlog). Guest g2: one disk, 4k randread qd32, alone "
@@ -459,6 +462,11 @@ if bu:
         "in flight the budget allows, at little CPU; **busy**: the budget back, the disks at RAM speed, g1 "
         "takes all the CPU it gets. The account is /sys/module/xen_blkback_ng/pool/domains, sampled every "
         "250 ms; high water is the module's own maximum since the domain's first disk.")
+    say("")
+    say("CPUs: " + ("**split** (BENCH_BUDGET_PIN=1): g2, dom0's vCPU 0 and g2's ring threads on one CPU; g1, "
+                    "dom0's vCPU 1, g1's ring threads and dom0's user space on the other, in every round, "
+                    "the solo one included." if pinned else
+                    "shared (BENCH_BUDGET_PIN=0): every domain's vCPUs float over both CPUs."))
     say("")
     say("| round | domid | devices | samples | max used KiB | high-water KiB (module) | budget KiB | refused charges in the round | within budget |")
     say("|---|---|---|---|---|---|---|---|---|")
@@ -493,7 +501,7 @@ if bu:
         solo = by.get("solo", [])
         say("| g2 4k randread qd32 | IOPS median [min-max] | of solo |")
         say("|---|---|---|")
-        say(f"| alone (g1 idle, its disks connected) | {med_range(solo)} | |")
+        say(f"| alone (g1 idle, its disks connected; before and after the rounds) | {med_range(solo)} | |")
         for rd, what in (("held", "during g1's held round (at its budget, slow disks)"),
                          ("busy", "during g1's busy round (CPU-bound)")):
             if rd in by:
@@ -520,9 +528,13 @@ if bu:
                     cells.append("n/a" if used is None or not wall else f"{used:.0f} s ({used / wall:.0%})")
                 say(f"| {rd} | {wall:.0f} | " + " | ".join(cells) + " |")
             say("")
-        say("Under TCG the guests and dom0 share two host cores: whatever CPU g1 and the backend work it causes "
-            "take (the table above) g2 does not get, which is not a memory effect. The held round is meant to "
-            "keep g1's memory at its budget at little CPU; the g1 and Domain-0 columns show whether it did.")
+        if pinned:
+            say("With the CPUs split, what g1 takes from g2 is what they share in dom0's kernel: the backend, "
+                "its budget account and the block layer.")
+        else:
+            say("Under TCG the guests and dom0 share two host cores: whatever CPU g1 and the backend work it "
+                "causes take (the table above) g2 does not get, which is not a memory effect. "
+                "budget-top-ROUND.txt shows where it went while g1 ran alone.")
         say("")
 
 # ----------------------------------------------------------------- dip

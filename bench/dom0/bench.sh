@@ -600,6 +600,7 @@ phase_settle() {
 #         all the requests in flight that its budget allows, at little CPU
 #   busy  the budget back at $BENCH_BUDGET_KB KiB and the disks at RAM speed:
 #         g1 takes all the CPU it can get
+# and alone again after them (its solo figure is both sets of runs).
 # Meanwhile the per-domain account (pool/domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
 # high-water mark only rises, hence the order: the tight round first.
@@ -607,6 +608,36 @@ phase_settle() {
 # budget-g2.csv: mode,rep,riops (mode: solo, held, busy)
 # budget-g1-ROUND.txt: g1's fio verdict; budget-attach.txt: the account per attach
 # budget-cpu.csv: what each domain's vCPUs ran during a round
+# With BENCH_BUDGET_PIN=1 (the default) the machine's two CPUs are split,
+# as an administrator isolates guests on a real host: g2, dom0's vCPU 0
+# and g2's ring threads on CPU 0; g1, dom0's vCPU 1, g1's ring threads and
+# dom0's user space (this harness, xenstored, xenconsoled) on CPU 1.  Then
+# g2's figure shows what g1's memory and the backend cost it, not how two
+# emulated CPUs are shared (without the split, g1's fio and its guest
+# kernel under TCG take over half a CPU even while g1 waits at its
+# budget; see budget-top-*.txt).
+budget_pin() { # GUEST CPU: the guest's vCPUs and its ring threads
+	local domid p
+	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
+	domid=$(xl domid "$1") || return 1
+	xl vcpu-pin "$1" all "$2" || return 1
+	for p in $(pgrep "^xbng\.$domid\."); do
+		taskset -p -c "$2" "$p" >/dev/null || return 1
+	done
+}
+budget_pin_dom0() {
+	local p
+	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
+	xl vcpu-pin Domain-0 0 0 && xl vcpu-pin Domain-0 1 1 || return 1
+	for p in $$ $(cat /run/xenstore.pid /run/xenconsoled.pid); do
+		taskset -a -p -c 1 "$p" >/dev/null || return 1
+	done
+}
+budget_unpin() {
+	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
+	xl vcpu-pin Domain-0 all all
+	taskset -a -p -c 0,1 $$ >/dev/null
+}
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
 	now=${EPOCHREALTIME/./}
@@ -640,6 +671,22 @@ g2_reps() { # MODE
 		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
 	done
 }
+# Where the CPU goes while g1's load runs alone, before g2 starts: dom0's busiest threads
+# and interrupts, and g1's, over 5 s, into budget-top-ROUND.txt.
+cpu_where() { # ROUND
+	local f=$BD/budget-top-$1.txt i0
+	i0=$(cat /proc/interrupts)
+	{
+		echo "== dom0 top -H"
+		top -b -H -n 2 -d 5 -w 160 | awk '/^top -/ {n++} n == 2' | head -n 30
+		echo "== dom0 interrupts over 5 s (changed lines, after)"
+		diff <(echo "$i0") /proc/interrupts | grep '^>' | head -n 40
+		echo "== xentop over 5 s"
+		xentop -b -i 2 -d 5 | awk '/NAME/ {n++} n == 2' | cut -c1-100
+		echo "== g1 (top, then /proc/stat before and after)"
+	} >"$f"
+	gcmd g1 40 'head -n 1 /proc/stat >/tmp/s0; top -b -n 2 -d 5 | awk "/^Mem:/ {n++} n == 2" | head -n 25; cat /tmp/s0; head -n 1 /proc/stat' >>"$f" 2>&1
+}
 budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
 	local round=$1 t0 sampler c0
 	c0=$(dom_cpu)
@@ -648,14 +695,20 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
 	# shellcheck disable=SC2086 # a list of fio arguments
 	gcmd g1 20 bgrun "bud$round" $2 >/dev/null || { bnote "budget $round: g1 fio did not start"; return 1; }
 	rm -f /tmp/budget.stop
+	# No fork per sample: the sampler sleeps in read's timeout on a FIFO
+	# that nobody writes to.
+	rm -f /tmp/budget.idle
+	mkfifo /tmp/budget.idle
 	(
+		exec {idle}<>/tmp/budget.idle
 		while [ ! -e /tmp/budget.stop ]; do
 			budget_sample "$t0" "$round"
-			sleep 0.25
+			read -r -t 0.25 -u "$idle"
 		done
 	) &
 	sampler=$!
 	sleep 5
+	cpu_where "$round"
 	g2_reps "$round"
 	gcmd g1 $(($3 + 200)) bgwait "bud$round" $(($3 + 150)) >"$BD/budget-g1-$round.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
@@ -681,6 +734,15 @@ phase_budget() {
 	# g2's disk, written through once like ram0.
 	dd if=/dev/zero of=/dev/ram1 bs=1M count=160 oflag=direct 2>/dev/null
 	attach g2 xvdb /dev/ram1
+	if ! { budget_pin_dom0 && budget_pin g2 0 && xl vcpu-pin g1 all 1; }; then
+		bnote "budget: cannot split the CPUs between the guests"
+		budget_unpin
+		BENCH_BUDGET_PIN=0
+	fi
+	echo "pin=$BENCH_BUDGET_PIN" >>"$BD/budget-attach.txt"
+	# One run first that nobody counts: g2's first run maps its grants
+	# and grows its descriptors, and was the slowest of every round.
+	guest_fio -g g2 xvdb randread4k-qd32 >/dev/null
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
 	g2_reps solo
@@ -700,13 +762,14 @@ phase_budget() {
 	done
 	bsay "budget: g1 has $n disks; account: $(dom_line g1)"
 	[ "$n" -gt 0 ] || return 1
+	budget_pin g1 1 || bnote "budget: cannot pin g1's ring threads"
 	# Heaviest: every disk at once, deep queues, 4k-128k, each block
 	# verified (verify_backlog reads back while writing).
 	jobs="fio --direct=1 --ioengine=libaio --rw=randwrite --bsrange=4k-128k --iodepth=64"
 	# Long enough to cover g2's repetitions (a guest fio takes its run
 	# plus ~10 s of console round trips under TCG).
 	span=$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS))
-	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$((span + 10))"
+	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$((span + 25))"
 	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
 
 	# The idle account is g1's floors: one per queue.
@@ -722,9 +785,13 @@ phase_budget() {
 	budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
 	echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
 	budget_round busy "$jobs" "$span"
+	# Solo again once g1 is idle: the lab drifts, a baseline taken only
+	# before the rounds would flatter or blame them.
+	g2_reps solo
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
 	guest_blkfront
+	budget_unpin
 }
 
 # ------------------------------------------------------------- t_bench
