@@ -463,8 +463,8 @@ if bu:
         "takes all the CPU it gets. The account is /sys/module/xen_blkback_ng/pool/domains, sampled every "
         "250 ms; high water is the module's own maximum since the domain's first disk.")
     say("")
-    say("CPUs: " + ("**split** (BENCH_BUDGET_PIN=1): g2, dom0's vCPU 0 and g2's ring threads on one CPU; g1, "
-                    "dom0's vCPU 1, g1's ring threads and dom0's user space on the other, in every round, "
+    say("CPUs: " + ("**split** (BENCH_BUDGET_PIN=1): g2, dom0's vCPU 0 and g2's ring threads and interrupts on one CPU; g1, "
+                    "dom0's vCPU 1, g1's ring threads and interrupts and dom0's user space on the other, in every round, "
                     "the solo one included." if pinned else
                     "shared (BENCH_BUDGET_PIN=0): every domain's vCPUs float over both CPUs."))
     say("")

@@ -610,19 +610,28 @@ phase_settle() {
 # budget-cpu.csv: what each domain's vCPUs ran during a round
 # With BENCH_BUDGET_PIN=1 (the default) the machine's two CPUs are split,
 # as an administrator isolates guests on a real host: g2, dom0's vCPU 0
-# and g2's ring threads on CPU 0; g1, dom0's vCPU 1, g1's ring threads and
-# dom0's user space (this harness, xenstored, xenconsoled) on CPU 1.  Then
+# and g2's ring threads and interrupts on CPU 0; g1, dom0's vCPU 1, g1's
+# ring threads and interrupts and dom0's user space (this harness,
+# xenstored, xenconsoled) on CPU 1.  Then
 # g2's figure shows what g1's memory and the backend cost it, not how two
 # emulated CPUs are shared (without the split, g1's fio and its guest
 # kernel under TCG take over half a CPU even while g1 waits at its
 # budget; see budget-top-*.txt).
-budget_pin() { # GUEST CPU: the guest's vCPUs and its ring threads
+# The rings' interrupts all bear the driver's name: a guest's are those
+# that appeared since the previous guest was pinned.
+BUD_IRQS_PINNED=" "
+budget_pin() { # GUEST CPU: the guest's vCPUs, ring threads and interrupts
 	local domid p
 	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
 	domid=$(xl domid "$1") || return 1
 	xl vcpu-pin "$1" all "$2" || return 1
 	for p in $(pgrep "^xbng\.$domid\."); do
 		taskset -p -c "$2" "$p" >/dev/null || return 1
+	done
+	for p in $(awk '/xen-blkback-ng/ {sub(":", "", $1); print $1}' /proc/interrupts); do
+		case $BUD_IRQS_PINNED in *" $p "*) continue ;; esac
+		echo "$2" >"/proc/irq/$p/smp_affinity_list" || return 1
+		BUD_IRQS_PINNED="$BUD_IRQS_PINNED$p "
 	done
 }
 budget_pin_dom0() {
