@@ -612,11 +612,10 @@ phase_settle() {
 # as an administrator isolates guests on a real host: g2, dom0's vCPU 0
 # and g2's ring threads and interrupts on CPU 0; g1, dom0's vCPU 1, g1's
 # ring threads and interrupts and dom0's user space (this harness,
-# xenstored, xenconsoled) on CPU 1.  Then
-# g2's figure shows what g1's memory and the backend cost it, not how two
-# emulated CPUs are shared (without the split, g1's fio and its guest
-# kernel under TCG take over half a CPU even while g1 waits at its
-# budget; see budget-top-*.txt).
+# xenstored, xenconsoled) on CPU 1.  Then g2's figure shows what g1's
+# memory and the backend cost it, not how two emulated CPUs are shared
+# (without the split, g1's fio and its guest kernel under TCG take over
+# half a CPU even while g1 waits at its budget; see budget-top-*.txt).
 # The rings' interrupts all bear the driver's name: a guest's are those
 # that appeared since the previous guest was pinned.
 BUD_IRQS_PINNED=" "
@@ -638,14 +637,19 @@ budget_pin_dom0() {
 	local p
 	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
 	xl vcpu-pin Domain-0 0 0 && xl vcpu-pin Domain-0 1 1 || return 1
-	for p in $$ $(cat /run/xenstore.pid /run/xenconsoled.pid); do
+	# BASHPID: the phase runs in a subshell, and $$ is its parent.
+	for p in $BASHPID $(cat /run/xenstore.pid /run/xenconsoled.pid); do
 		taskset -a -p -c 1 "$p" >/dev/null || return 1
 	done
 }
-budget_unpin() {
+budget_unpin() { # after the phase's subshell: what outlives it
+	local p
 	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
 	xl vcpu-pin Domain-0 all all
-	taskset -a -p -c 0,1 $$ >/dev/null
+	xl vcpu-pin g1 all all
+	for p in $(cat /run/xenstore.pid /run/xenconsoled.pid); do
+		taskset -a -p -c 0,1 "$p" >/dev/null
+	done
 }
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
@@ -680,8 +684,9 @@ g2_reps() { # MODE
 		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
 	done
 }
-# Where the CPU goes while g1's load runs alone, before g2 starts: dom0's busiest threads
-# and interrupts, and g1's, over 5 s, into budget-top-ROUND.txt.
+# Where the CPU goes while g1's load runs alone, before g2 starts: dom0's
+# busiest threads and interrupts, xentop, and g1's top, over 5 s each,
+# into budget-top-ROUND.txt.
 cpu_where() { # ROUND
 	local f=$BD/budget-top-$1.txt i0
 	i0=$(cat /proc/interrupts)
@@ -800,7 +805,6 @@ phase_budget() {
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
 	guest_blkfront
-	budget_unpin
 }
 
 # ------------------------------------------------------------- t_bench
@@ -834,7 +838,10 @@ t_bench() {
 		dip) phase_dip ;;
 		idle) ( phase_idle ) || bnote "phase idle stopped" ;;
 		settle) ( phase_settle ) || bnote "phase settle stopped" ;;
-		budget) ( phase_budget ) || bnote "phase budget stopped" ;;
+		budget)
+			( phase_budget ) || bnote "phase budget stopped"
+			budget_unpin
+			;;
 		*) bnote "unknown phase $p" ;;
 		esac
 		clean_slate g1
