@@ -262,12 +262,16 @@ static struct xbng_pending *pending_get(struct xbng_ring *ring,
 
 	if (!req || pending_reserve_segs(ring, req, nr_segs))
 		return req;
-	if (req->charged)
-		req = pending_floor(ring, req);
-	if (req && pending_reserve_segs(ring, req, nr_segs))
-		return req;
-	if (req)
+	if (!req->charged) {
+		/* Out of memory: try again after a completion or the tick. */
 		pending_put(ring, req);
+		return NULL;
+	}
+	/* The budget cannot pay for the growth: fall back on the floor. */
+	req = pending_floor(ring, req);
+	if (!req || pending_reserve_segs(ring, req, nr_segs))
+		return req;
+	pending_put(ring, req);
 	return NULL;
 }
 
@@ -619,10 +623,6 @@ refuse:
 }
 
 /*
- * Consume what the frontend queued.  Returns true if requests remain that
- * could not be taken yet (no free descriptor): a completion will wake us.
- */
-/*
  * The segments an indirect request in @slot announces (0 for any other
  * operation).  A hint only, to allocate before consuming: the copy taken
  * afterwards is what gets checked.  The operation and nr_segments of an
@@ -637,6 +637,10 @@ static unsigned int slot_indirect_segs(const u8 *slot)
 		     XBNG_MAX_INDIRECT_SEGS);
 }
 
+/*
+ * Consume what the frontend queued.  Returns true if requests remain that
+ * could not be taken yet (no free descriptor): a completion will wake us.
+ */
 static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 {
 	struct blkif_sring *sr = ring_hdr(ring);
