@@ -642,14 +642,24 @@ budget_pin_dom0() {
 		taskset -a -p -c 1 "$p" >/dev/null || return 1
 	done
 }
-budget_unpin() { # after the phase's subshell: what outlives it
-	local p
+# Undo every pin above, whichever of them were made: after a failed split
+# (the rounds then run unpinned) and after the phase.  Interrupts only in
+# the phase's own shell, which knows them; afterwards they are gone with
+# their disks.
+budget_unpin() {
+	local g p
 	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
 	xl vcpu-pin Domain-0 all all
-	xl vcpu-pin g1 all all
-	for p in $(cat /run/xenstore.pid /run/xenconsoled.pid); do
+	for g in g1 g2; do
+		guest_running "$g" && xl vcpu-pin "$g" all all
+	done
+	for p in $BASHPID $(cat /run/xenstore.pid /run/xenconsoled.pid) $(pgrep '^xbng\.'); do
 		taskset -a -p -c 0,1 "$p" >/dev/null
 	done
+	for p in $BUD_IRQS_PINNED; do
+		echo 0-1 >"/proc/irq/$p/smp_affinity_list" 2>/dev/null
+	done
+	BUD_IRQS_PINNED=" "
 }
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
