@@ -195,9 +195,16 @@ struct xbng_ring {
 
 	/* Scratch for one hypercall batch; the thread is its only user. */
 	struct gnttab_map_grant_ref map_ops[XBNG_MAP_BATCH];
-	struct gnttab_unmap_grant_ref unmap_ops[XBNG_MAP_BATCH];
 	struct page *batch_pages[XBNG_MAP_BATCH];
 	struct xbng_seg_map *batch_maps[XBNG_MAP_BATCH];
+	/*
+	 * Unmaps queued by xbng_unmap_segs_queue(), until xbng_unmap_flush():
+	 * the unmaps of several requests share one hypercall, and so one TLB
+	 * flush on every CPU dom0 ran on.
+	 */
+	struct gnttab_unmap_grant_ref unmap_ops[XBNG_MAP_BATCH];
+	struct page *unmap_pages[XBNG_MAP_BATCH];
+	unsigned int nr_unmap_queued;
 	u8 slot_copy[XBNG_SLOT_SIZE_MAX];
 	struct xbng_seg indirect_copy[XBNG_MAX_INDIRECT_SEGS];
 };
@@ -271,13 +278,18 @@ void xbng_ring_kick(struct xbng_ring *ring);
 /* grant.c */
 /*
  * Map @n segments, from persistent grants where possible.  Returns how many
- * got a mapping of their own, which xbng_unmap_segs() will undo (0: every
+ * got a mapping of their own, which xbng_unmap_segs_queue() undoes (0: every
  * one is a persistent grant), or -EIO.
  */
 int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		  unsigned int n, bool readonly);
-void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
-		     unsigned int n);
+/*
+ * Release @n segments: persistent grants at once, own mappings queued for
+ * xbng_unmap_flush(), which must run before the request is answered.
+ */
+void xbng_unmap_segs_queue(struct xbng_ring *ring, struct xbng_seg_map *maps,
+			   unsigned int n);
+void xbng_unmap_flush(struct xbng_ring *ring);
 void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 		       unsigned long min_idle);
 bool xbng_pgrant_over_cap(struct xbng_ring *ring);

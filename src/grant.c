@@ -62,18 +62,16 @@ static unsigned long page_vaddr(struct page *page)
 	return (unsigned long)pfn_to_kaddr(page_to_pfn(page));
 }
 
-/*
- * Unmap the first @n entries of the ring's unmap scratch; pages that came
- * back cleanly return to the pool.
- */
-static void unmap_batch(struct xbng_ring *ring, unsigned int n)
+/* Unmap what is queued; pages that came back cleanly return to the pool. */
+void xbng_unmap_flush(struct xbng_ring *ring)
 {
-	unsigned int i, keep = 0;
+	unsigned int i, keep = 0, n = ring->nr_unmap_queued;
 	int ret;
 
 	if (!n)
 		return;
-	ret = gnttab_unmap_refs(ring->unmap_ops, NULL, ring->batch_pages, n);
+	ring->nr_unmap_queued = 0;
+	ret = gnttab_unmap_refs(ring->unmap_ops, NULL, ring->unmap_pages, n);
 	ring->stats.unmap_calls++;
 	ring->stats.unmap_ops += n;
 	for (i = 0; i < n; i++) {
@@ -83,21 +81,22 @@ static void unmap_batch(struct xbng_ring *ring, unsigned int n)
 				  ret, ring->unmap_ops[i].status);
 			continue;
 		}
-		ring->batch_pages[keep++] = ring->batch_pages[i];
+		ring->unmap_pages[keep++] = ring->unmap_pages[i];
 	}
-	xbng_pool_put(&ring->pool, ring->batch_pages, keep);
+	xbng_pool_put(&ring->pool, ring->unmap_pages, keep);
 }
 
-static void queue_unmap(struct xbng_ring *ring, unsigned int *n,
-			struct page *page, grant_handle_t handle)
+static void queue_unmap(struct xbng_ring *ring, struct page *page,
+			grant_handle_t handle)
 {
-	gnttab_set_unmap_op(&ring->unmap_ops[*n], page_vaddr(page),
+	unsigned int n = ring->nr_unmap_queued;
+
+	gnttab_set_unmap_op(&ring->unmap_ops[n], page_vaddr(page),
 			    GNTMAP_host_map, handle);
-	ring->batch_pages[(*n)++] = page;
-	if (*n == XBNG_MAP_BATCH) {
-		unmap_batch(ring, *n);
-		*n = 0;
-	}
+	ring->unmap_pages[n] = page;
+	ring->nr_unmap_queued = n + 1;
+	if (ring->nr_unmap_queued == XBNG_MAP_BATCH)
+		xbng_unmap_flush(ring);
 }
 
 /* Keep a fresh mapping as a persistent grant, if there is room. */
@@ -227,10 +226,10 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 	return got < 0 ? got : owned + got;
 }
 
-void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
-		     unsigned int n)
+void xbng_unmap_segs_queue(struct xbng_ring *ring, struct xbng_seg_map *maps,
+			   unsigned int n)
 {
-	unsigned int i, nb = 0;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		struct xbng_seg_map *m = &maps[i];
@@ -241,13 +240,12 @@ void xbng_unmap_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 			m->pgrant->last_used = jiffies;
 			list_move_tail(&m->pgrant->lru, &ring->pgrant_lru);
 		} else if (m->page) {
-			queue_unmap(ring, &nb, m->page, m->handle);
+			queue_unmap(ring, m->page, m->handle);
 		}
 		m->pgrant = NULL;
 		m->page = NULL;
 		m->handle = XBNG_INVALID_HANDLE;
 	}
-	unmap_batch(ring, nb);
 }
 
 bool xbng_pgrant_over_cap(struct xbng_ring *ring)
@@ -269,7 +267,6 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 	unsigned int cap = READ_ONCE(xbng_max_persistent_grants);
 	struct xbng_pgrant *pg, *tmp;
 	unsigned long over_cap = 0;
-	unsigned int nb = 0;
 
 	if (ring->nr_pgrants >= cap)
 		over_cap = ring->nr_pgrants - cap + cap / 20 + 1;
@@ -294,11 +291,11 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 			over_cap--;
 		if (drop)
 			drop--;
-		queue_unmap(ring, &nb, pg->page, pg->handle);
+		queue_unmap(ring, pg->page, pg->handle);
 		kfree(pg);
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
 		XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, -1,
 				-(long)sizeof(*pg));
 	}
-	unmap_batch(ring, nb);
+	xbng_unmap_flush(ring);
 }

@@ -315,6 +315,7 @@ static int req_map(struct xbng_ring *ring, struct xbng_pending *req,
 	return owned;
 }
 
+/* Queue the unmapping of the first @n segments: see xbng_unmap_flush(). */
 static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
 		      unsigned int n)
 {
@@ -323,7 +324,7 @@ static void req_unmap(struct xbng_ring *ring, struct xbng_pending *req,
 
 	for (i = 0; i < n; i += len) {
 		run = req_run(req, i, n, &len);
-		xbng_unmap_segs(ring, run, len);
+		xbng_unmap_segs_queue(ring, run, len);
 	}
 }
 
@@ -459,9 +460,17 @@ static void ring_process_done(struct xbng_ring *ring)
 	ring->want_completions = false;
 	spin_unlock_irq(&ring->done_lock);
 
+	/*
+	 * Every grant unmapped before any answer (the frontend may reuse a
+	 * page once its request is answered), the unmaps of all these
+	 * requests in shared hypercalls.
+	 */
+	list_for_each_entry(req, &done, node)
+		req_unmap(ring, req, req->nr_segs);
+	xbng_unmap_flush(ring);
+
 	list_for_each_entry_safe(req, tmp, &done, node) {
 		list_del(&req->node);
-		req_unmap(ring, req, req->nr_segs);
 		if (req->answered) {
 			ring->inflight--;
 			pending_put(ring, req);
@@ -517,7 +526,8 @@ static int ring_read_indirect(struct xbng_ring *ring, const struct xbng_req *r,
 			done += n;
 		}
 	}
-	xbng_unmap_segs(ring, pages, plan->nr_indirect_pages);
+	xbng_unmap_segs_queue(ring, pages, plan->nr_indirect_pages);
+	xbng_unmap_flush(ring);
 	return err < 0 ? err : 0;
 }
 
@@ -608,6 +618,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	owned = req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ);
 	if (owned < 0) {
 		req_unmap(ring, req, plan.nr_segs);
+		xbng_unmap_flush(ring);
 		ring_refuse(ring, req, XBNG_RSP_ERROR, "bad grant");
 		return;
 	}
@@ -676,6 +687,11 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		ring->last_io = jiffies;
 		*consumed = true;
 		ring_dispatch(ring, req, &lim);
+		/*
+		 * A bio-based disk (brd, dm) may do the whole transfer inside
+		 * the submission: let the other rings' threads run in between.
+		 */
+		cond_resched();
 	}
 	return false;
 }
