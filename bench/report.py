@@ -17,7 +17,8 @@ RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
 WORKLOADS = ["seqread1m-qd8", "seqwrite1m-qd8", "randread4k-qd1", "randread4k-qd32",
              "randwrite4k-qd1", "randwrite4k-qd32", "randrw70-4k-qd32"]
-STATS = ["rd_req", "wr_req", "map_calls", "map_ops", "unmap_calls", "unmap_ops", "pgrants"]
+STATS = ["rd_req", "wr_req", "map_calls", "map_ops", "unmap_calls", "unmap_ops", "pgrants",
+         "events", "spurious_events", "jiffies_eoi_delayed"]
 
 
 def rows(name):
@@ -212,6 +213,30 @@ if hrows:
     say("|---|---|---|---|---|---|")
     for var, w, req, c, o, pg in hrows:
         say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} |")
+    say("")
+
+# ------------------------------------------------------ event channel
+# The kernel counts, per backend device, the events it delivered, those the
+# driver called spurious at EOI time, and the jiffies for which it held a
+# spurious event's EOI back (the channel stays masked meanwhile).
+erows = []
+for (var, drv, w), lst in sorted(hyper.items()):
+    if drv == "dom0" or any(h["events"] is None for h in lst):
+        continue
+    req = sum((h["rd_req"] or 0) + (h["wr_req"] or 0) for h in lst)
+    if not req:
+        continue
+    ev = sum(h["events"] for h in lst)
+    sp = sum(h["spurious_events"] or 0 for h in lst)
+    jd = sum(h["jiffies_eoi_delayed"] or 0 for h in lst)
+    erows.append((var, w, drv, req, ev / req, sp, jd))
+if erows:
+    say("## Event channel (the backend device's xenbus/events, spurious_events, jiffies_eoi_delayed, summed over the runs)")
+    say("")
+    say("| variant | workload | driver | requests | events/req | spurious events | EOI delayed, jiffies |")
+    say("|---|---|---|---|---|---|---|")
+    for var, w, drv, req, e, sp, jd in erows:
+        say(f"| {var} | {w} | {drv} | {fmt(req)} | {e:.3f} | {fmt(sp)} | {fmt(jd)} |")
     say("")
 
 # ------------------------------------------------- dom0 CPU, latency
@@ -508,26 +533,38 @@ if bu:
                 rt = ratio(by[rd], solo)
                 verdict = "" if rt is None else f"{rt:.2f} ({'within' if rt >= 0.9 else 'NOT within'} 10%)"
                 say(f"| {what} | {med_range(by[rd])} | {verdict} |")
+        if "stock-solo" in by:
+            # The control: the same busy round with the stock driver.
+            say(f"| stock driver (control), alone before and after its round | {med_range(by['stock-solo'])} | |")
+            if "stock-busy" in by:
+                rt = ratio(by["stock-busy"], by["stock-solo"])
+                say(f"| stock driver (control), during the same busy round | {med_range(by['stock-busy'])} | "
+                    f"{fmt(rt, 2)} (of the stock solo figure) |")
         say("")
         cpu = rows("budget-cpu.csv")
         if cpu:
             say("Where the CPU went (`xl list` Time(s) of each domain over the round, as a share of one host "
                 "core's wall time; the host has two):")
             say("")
-            say("| round | wall s | " + " | ".join(sorted({r[1] for r in cpu})) + " |")
-            say("|---|---|" + "---|" * len({r[1] for r in cpu}))
-            for rd in ("solo", "held", "busy"):
-                rs = {r[1]: r for r in cpu if r[0] == rd and len(r) >= 5}
-                if not rs:
+            # Domains first, then their vCPUs (DOMAIN/N, since the vCPU lines).
+            for cols in (sorted({r[1] for r in cpu if "/" not in r[1]}),
+                         sorted({r[1] for r in cpu if "/" in r[1]})):
+                if not cols:
                     continue
-                wall = max(num(r[4]) or 0 for r in rs.values()) / 1000.0
-                cells = []
-                for d in sorted({r[1] for r in cpu}):
-                    r = rs.get(d)
-                    used = (num(r[3]) or 0) - (num(r[2]) or 0) if r else None
-                    cells.append("n/a" if used is None or not wall else f"{used:.0f} s ({used / wall:.0%})")
-                say(f"| {rd} | {wall:.0f} | " + " | ".join(cells) + " |")
-            say("")
+                say("| round | wall s | " + " | ".join(cols) + " |")
+                say("|---|---|" + "---|" * len(cols))
+                for rd in ("solo", "held", "busy", "stock-busy"):
+                    rs = {r[1]: r for r in cpu if r[0] == rd and len(r) >= 5}
+                    if not rs:
+                        continue
+                    wall = max(num(r[4]) or 0 for r in rs.values()) / 1000.0
+                    cells = []
+                    for d in cols:
+                        r = rs.get(d)
+                        used = (num(r[3]) or 0) - (num(r[2]) or 0) if r else None
+                        cells.append("n/a" if used is None or not wall else f"{used:.0f} s ({used / wall:.0%})")
+                    say(f"| {rd} | {wall:.0f} | " + " | ".join(cells) + " |")
+                say("")
         if pinned:
             say("With the CPUs split, what g1 takes from g2 is what they share in dom0's kernel: the backend, "
                 "its budget account and the block layer.")

@@ -101,14 +101,21 @@ use_drv() {
 
 # --------------------------------------------------------------- stats
 STATS="rd_req wr_req map_calls map_ops unmap_calls unmap_ops pgrants"
+# The kernel's event-channel counters of the backend device (both drivers):
+# how often the EOI of a spurious event was held back, and for how long.
+XSTATS="events spurious_events jiffies_eoi_delayed"
 # The counters are read back to back (the backend folder looked up once,
 # no fork per file): a persistent-grant purge between two reads once showed
 # up as 1002 unmap operations in 0 unmap calls.
 stats_snap() { # VDEV: one line of the counters in $STATS order
 	local s v dir out=''
-	dir=$(backend_dir g1 "$1")/statistics
+	dir=$(backend_dir g1 "$1")
 	for s in $STATS; do
-		sysval "$dir/$s" v
+		sysval "$dir/statistics/$s" v
+		out="$out $v"
+	done
+	for s in $XSTATS; do
+		sysval "$dir/xenbus/$s" v
 		out="$out $v"
 	done
 	echo "${out# }"
@@ -207,7 +214,8 @@ guest_blkfront() { # [param=value...]
 }
 
 # One workload on g1's xvdb, recorded under VARIANT and DRIVER.
-# tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<STATS deltas>
+# tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<STATS deltas>,
+# <XSTATS deltas>
 # lat.csv: variant,driver,rep,workload,busy_ticks,rclat_us,wclat_us,hz
 tput_run() { # VARIANT DRIVER REP WORKLOAD
 	local s0 s1 r
@@ -618,16 +626,19 @@ phase_settle() {
 # half a CPU even while g1 waits at its budget; see budget-top-*.txt).
 # The rings' interrupts all bear the driver's name: a guest's are those
 # that appeared since the previous guest was pinned.
+# The stock driver's threads are blkback.DOMID.VDEV-QUEUE, its interrupts
+# blkif-backend.
 BUD_IRQS_PINNED=" "
 budget_pin() { # GUEST CPU: the guest's vCPUs, ring threads and interrupts
-	local domid p
+	local domid p thread=xbng irq=xen-blkback-ng
 	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
+	[ "$(cur_drv)" = stock ] && thread=blkback irq=blkif-backend
 	domid=$(xl domid "$1") || return 1
 	xl vcpu-pin "$1" all "$2" || return 1
-	for p in $(pgrep "^xbng\.$domid\."); do
+	for p in $(pgrep "^$thread\.$domid\."); do
 		taskset -p -c "$2" "$p" >/dev/null || return 1
 	done
-	for p in $(awk '/xen-blkback-ng/ {sub(":", "", $1); print $1}' /proc/interrupts); do
+	for p in $(awk -v n="$irq" '$NF == n {sub(":", "", $1); print $1}' /proc/interrupts); do
 		case $BUD_IRQS_PINNED in *" $p "*) continue ;; esac
 		echo "$2" >"/proc/irq/$p/smp_affinity_list" || return 1
 		BUD_IRQS_PINNED="$BUD_IRQS_PINNED$p "
@@ -653,7 +664,7 @@ budget_unpin() {
 	for g in g1 g2; do
 		guest_running "$g" && xl vcpu-pin "$g" all all
 	done
-	for p in $BASHPID $(cat /run/xenstore.pid /run/xenconsoled.pid) $(pgrep '^xbng\.'); do
+	for p in $BASHPID $(cat /run/xenstore.pid /run/xenconsoled.pid) $(pgrep '^(xbng|blkback)\.'); do
 		taskset -a -p -c 0,1 "$p" >/dev/null
 	done
 	for p in $BUD_IRQS_PINNED; do
@@ -663,6 +674,7 @@ budget_unpin() {
 }
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
+	[ -r "$NG_SYS/pool/domains" ] || return 0	# the stock driver
 	now=${EPOCHREALTIME/./}
 	while read -r line; do
 		[ -n "$line" ] && echo "$(((now - $1) / 1000)),${line// /,},$2" >>"$BD/budget.csv"
@@ -680,9 +692,13 @@ budget_slices() { # linear|delay SLICE_MB
 		fi
 	done
 }
-# CPU seconds each domain has used so far (xl list's Time(s)), and what
-# they used since: budget-cpu.csv: round,domain,cpu_s_before,cpu_s_after,wall_ms
-dom_cpu() { xl list | awk 'NR > 1 {print $1 "," $NF}'; }
+# CPU seconds each domain and each vCPU (DOMAIN/N) has used so far (xl
+# list's and xl vcpu-list's Time(s)), and what they used since:
+# budget-cpu.csv: round,domain,cpu_s_before,cpu_s_after,wall_ms
+dom_cpu() {
+	xl list | awk 'NR > 1 {print $1 "," $NF}'
+	xl vcpu-list | awk 'NR > 1 {print $1 "/" $3 "," $6}'
+}
 cpu_record() { # ROUND "DOM_CPU BEFORE" T0_US
 	join -t, <(echo "$2" | sort) <(dom_cpu | sort) |
 		sed "s/^/$1,/; s/\$/,$(((${EPOCHREALTIME/./} - $3) / 1000))/" >>"$BD/budget-cpu.csv"
@@ -740,7 +756,34 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
 	wait "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
-	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(dom_line g1)"
+	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(dom_line g1 2>/dev/null)"
+}
+# The busy round once more under the stock driver (which has no budget),
+# nothing else changed: what g1's load costs g2 in this lab when the backend
+# is not ours.  g2 runs once uncounted, then alone on either side of the
+# round (budget-g2.csv modes stock-solo and stock-busy).
+budget_control() { # "G1 FIO ARGUMENTS" SPAN_S
+	local i=0 v
+	[ "$BENCH_BUDGET_CONTROL" = 1 ] || return 0
+	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
+		[ -e "$(backend_dir g1 "$v")" ] && detach g1 "$v"
+	done
+	detach g2 xvdb
+	# Their interrupts are gone; new ones may get the same numbers.
+	BUD_IRQS_PINNED=" "
+	use_drv stock || { bnote "budget: cannot load the stock driver"; return 1; }
+	attach g2 xvdb /dev/ram1
+	budget_pin g2 0 || bnote "budget: cannot pin g2 under the stock driver"
+	guest_fio -g g2 xvdb randread4k-qd32 >/dev/null
+	g2_reps stock-solo
+	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
+		[ -n "${BUD_DEV[i]:-}" ] || break
+		attach g1 "$v" "${BUD_DEV[i]}"
+		i=$((i + 1))
+	done
+	budget_pin g1 1 || bnote "budget: cannot pin g1 under the stock driver"
+	budget_round stock-busy "$1" "$2"
+	g2_reps stock-solo
 }
 phase_budget() {
 	local i v n d span spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
@@ -812,6 +855,7 @@ phase_budget() {
 	# Solo again once g1 is idle: the lab drifts, a baseline taken only
 	# before the rounds would flatter or blame them.
 	g2_reps solo
+	budget_control "$jobs" "$span"
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
 	guest_blkfront
