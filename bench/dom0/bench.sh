@@ -600,21 +600,24 @@ phase_settle() {
 # order $BENCH_MEM_ORDER (two queues each; frontend persistent grants off,
 # or blkfront's bounce pages would need ~132 MiB of guest memory per disk)
 # attached under max_domain_kb=$BENCH_BUDGET_KB.  A second guest, g2 (one
-# vCPU, one disk, blkfront defaults), runs 4k randread qd32 alone, then
-# during each of two rounds in which g1 writes and verifies on every disk
-# at once:
+# vCPU, one disk, blkfront defaults), runs 4k randread qd32 alone, then in
+# each of two rounds $BENCH_REPS times: once while g1 writes and verifies on
+# every disk at once, and once alone right after that burst (the lab's
+# figures drift by tens of percent within a run, so each loaded figure gets
+# a solo figure of its own):
 #   held  the budget lowered to g1's floors + $BENCH_BUDGET_TIGHT_KB KiB and
 #         every disk slowed by $BENCH_BUDGET_DELAY_MS ms (dm-delay): g1 keeps
 #         all the requests in flight that its budget allows, at little CPU
 #   busy  the budget back at $BENCH_BUDGET_KB KiB and the disks at RAM speed:
 #         g1 takes all the CPU it can get
-# and alone again after them (its solo figure is both sets of runs).
+# and alone again after them.
 # Meanwhile the per-domain account (pool/domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
 # high-water mark only rises, hence the order: the tight round first.
 # budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused,round
-# budget-g2.csv: mode,rep,riops (mode: solo, held, busy)
-# budget-g1-ROUND.txt: g1's fio verdict; budget-attach.txt: the account per attach
+# budget-g2.csv: mode,rep,riops (mode: solo; ROUND and solo-ROUND, the pair)
+# budget-g1-ROUND.txt: g1's fio verdict per burst; budget-attach.txt: the
+# account per attach
 # budget-cpu.csv: what each domain's vCPUs ran during a round
 # With BENCH_BUDGET_PIN=1 (the default) the machine's two CPUs are split,
 # as an administrator isolates guests on a real host: g2, dom0's vCPU 0
@@ -727,13 +730,28 @@ cpu_where() { # ROUND
 	} >"$f"
 	gcmd g1 40 'head -n 1 /proc/stat >/tmp/s0; top -b -n 2 -d 5 | awk "/^Mem:/ {n++} n == 2" | head -n 25; cat /tmp/s0; head -n 1 /proc/stat' >>"$f" 2>&1
 }
-budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
-	local round=$1 t0 sampler c0
+# g2's run under g1's load, then alone: one pair.
+g2_pair() { # ROUND REP "G1 FIO ARGUMENTS"
+	local burst r
+	# g1's burst outlasts g2's run (its console round trips included),
+	# and the first one cpu_where's 20 s too.
+	burst=$((BENCH_RUNTIME + BENCH_RAMP + 25))
+	[ "$2" = 1 ] && burst=$((burst + 25))
+	# shellcheck disable=SC2086 # a list of fio arguments
+	gcmd g1 20 bgrun "bud$1" ${3//@RUNTIME@/$burst} >/dev/null ||
+		{ bnote "budget $1: g1 fio did not start"; return 1; }
+	sleep 5
+	[ "$2" = 1 ] && cpu_where "$1"
+	r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
+	gcmd g1 $((burst + 200)) bgwait "bud$1" $((burst + 150)) >>"$BD/budget-g1-$1.txt" 2>&1
+	echo "rc=$?" >>"$BD/budget-g1-$1.txt"
+	r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "solo-$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
+}
+budget_round() { # ROUND "G1 FIO ARGUMENTS"
+	local round=$1 t0 sampler c0 rep
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
 	budget_sample "$t0" "$round"
-	# shellcheck disable=SC2086 # a list of fio arguments
-	gcmd g1 20 bgrun "bud$round" $2 >/dev/null || { bnote "budget $round: g1 fio did not start"; return 1; }
 	rm -f /tmp/budget.stop
 	# No fork per sample: the sampler sleeps in read's timeout on a FIFO
 	# that nobody writes to.
@@ -747,23 +765,21 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS" SPAN_S
 		done
 	) &
 	sampler=$!
-	sleep 5
-	cpu_where "$round"
-	g2_reps "$round"
-	gcmd g1 $(($3 + 200)) bgwait "bud$round" $(($3 + 150)) >"$BD/budget-g1-$round.txt" 2>&1
-	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
+	for rep in $(seq "$BENCH_REPS"); do
+		g2_pair "$round" "$rep" "$2" || break
+	done
 	touch /tmp/budget.stop
 	wait "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
-	bsay "budget $round: g1 fio $(tail -n 1 "$BD/budget-g1-$round.txt"); account $(dom_line g1 2>/dev/null)"
+	bsay "budget $round: g1 fio $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $BENCH_REPS bursts verified; account $(dom_line g1 2>/dev/null)"
 }
-# The busy round once more under the stock driver (which has no budget),
-# nothing else changed: what g1's load costs g2 in this lab when the backend
-# is not ours.  g2 runs once uncounted, then alone on either side of the
-# round (budget-g2.csv modes stock-solo and stock-busy).
-budget_control() { # "G1 FIO ARGUMENTS" SPAN_S
-	local i=0 v
+# The busy round once more under the stock driver (which has no budget):
+# what g1's load costs g2 in this lab when the backend is not ours.  g2
+# runs once uncounted first.  Only as many of g1's disks as dom0 can hold
+# under that driver.
+budget_control() { # "G1 FIO ARGUMENTS"
+	local i=0 v fit spec=""
 	[ "$BENCH_BUDGET_CONTROL" = 1 ] || return 0
 	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
 		[ -e "$(backend_dir g1 "$v")" ] && detach g1 "$v"
@@ -775,18 +791,27 @@ budget_control() { # "G1 FIO ARGUMENTS" SPAN_S
 	attach g2 xvdb /dev/ram1
 	budget_pin g2 0 || bnote "budget: cannot pin g2 under the stock driver"
 	guest_fio -g g2 xvdb randread4k-qd32 >/dev/null
-	g2_reps stock-solo
+	# The stock driver holds 1.25 MiB per queue per ring page from the
+	# connect on: 16 such disks took this 1 GiB dom0 into an OOM panic.
+	# Attach what fits, keeping 128 MiB free.
+	fit=$((($(mem_field MemAvailable) / 1024 - 128) / 42))
+	[ "$fit" -lt "$BENCH_BUDGET_DISKS" ] &&
+		bnote "budget: the stock driver's control round gets $fit of g1's $BENCH_BUDGET_DISKS disks (40 MiB each at order 4; MemAvailable $(mem_field MemAvailable) kB)"
 	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
-		[ -n "${BUD_DEV[i]:-}" ] || break
+		if [ "$i" -ge "$fit" ] || [ -z "${BUD_DEV[i]:-}" ]; then
+			break
+		fi
 		attach g1 "$v" "${BUD_DEV[i]}"
+		spec="$spec --name=$v --filename=/dev/$v"
 		i=$((i + 1))
 	done
+	echo "stock control: $i disks" >>"$BD/budget-attach.txt"
+	[ "$i" -gt 0 ] || return 1
 	budget_pin g1 1 || bnote "budget: cannot pin g1 under the stock driver"
-	budget_round stock-busy "$1" "$2"
-	g2_reps stock-solo
+	budget_round stock-busy "${1%% --name=*}$spec"
 }
 phase_budget() {
-	local i v n d span spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
+	local i v n d spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
 	use_drv ng max_domain_kb="$BENCH_BUDGET_KB" || { bnote "budget: cannot load ng"; return 1; }
 	# clean_slate removes every dm device: before creating g1's.
 	need_guest g2 1 256
@@ -833,10 +858,8 @@ phase_budget() {
 	# Heaviest: every disk at once, deep queues, 4k-128k, each block
 	# verified (verify_backlog reads back while writing).
 	jobs="fio --direct=1 --ioengine=libaio --rw=randwrite --bsrange=4k-128k --iodepth=64"
-	# Long enough to cover g2's repetitions (a guest fio takes its run
-	# plus ~10 s of console round trips under TCG).
-	span=$(((BENCH_RUNTIME + BENCH_RAMP + 12) * BENCH_REPS))
-	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=$((span + 25))"
+	# One burst per g2 pair: g2_pair sets the runtime.
+	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=@RUNTIME@"
 	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
 
 	# The idle account is g1's floors: one per queue.
@@ -845,17 +868,17 @@ phase_budget() {
 		>>"$BD/budget-attach.txt"
 	if echo "$((floors + BENCH_BUDGET_TIGHT_KB))" >"$NG_SYS/parameters/max_domain_kb" &&
 		budget_slices delay "$mb"; then
-		budget_round held "$jobs" "$span"
+		budget_round held "$jobs"
 	else
 		bnote "budget: cannot set up the held round (max_domain_kb or dm-delay)"
 	fi
 	budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
 	echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
-	budget_round busy "$jobs" "$span"
+	budget_round busy "$jobs"
 	# Solo again once g1 is idle: the lab drifts, a baseline taken only
 	# before the rounds would flatter or blame them.
 	g2_reps solo
-	budget_control "$jobs" "$span"
+	budget_control "$jobs"
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
 	guest_blkfront
