@@ -545,6 +545,11 @@ if bu:
                          ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)"),
                          ("stock-busy", "control: the busy round under the stock driver")):
             ps = [p for p in pairs.get(rd, {}).values() if p[0] and p[1]]
+            if not ps and rd in by:
+                # Runs before the pairing: against the solo figure only.
+                rt = ratio(by[rd], solo)
+                say(f"| {what} (unpaired) | {med_range(by[rd])} | | of the solo median: {fmt(rt, 2)} | "
+                    f"{'n/a' if rt is None else ('yes' if rt >= 0.9 else '**no**')} |")
             if not ps:
                 continue
             pr = [a / b for a, b in ps]
@@ -579,8 +584,9 @@ if bu:
         if pinned:
             say("With the CPUs split, what g1 still takes from g2 is what the two CPUs share: dom0's kernel "
                 "(the backend, its budget account, the block layer) and the machine under it (Xen's IPIs and "
-                "TLB flushes, the emulator's locks). The control round under the stock driver shows what "
-                "the same kind of load costs g2 with a backend that is not ours.")
+                "TLB flushes, the emulator's locks)."
+                + (" The control round under the stock driver shows what the same kind of load costs g2 "
+                   "with a backend that is not ours." if "stock-busy" in pairs else ""))
         else:
             say("Under TCG the guests and dom0 share two host cores: whatever CPU g1 and the backend work it "
                 "causes take (the table above) g2 does not get, which is not a memory effect. "
