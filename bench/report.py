@@ -542,8 +542,7 @@ if bu:
         if solo:
             say(f"| alone, before and after the rounds (g1 idle, its disks connected) | {med_range(solo)} | | | |")
         for rd, what in (("held", "g1 at its budget (held round: slow disks)"),
-                         ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)"),
-                         ("stock-busy", "control: the busy round under the stock driver")):
+                         ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)")):
             ps = [p for p in pairs.get(rd, {}).values() if p[0] and p[1]]
             if not ps and rd in by:
                 # Runs before the pairing: against the solo figure only.
@@ -569,7 +568,7 @@ if bu:
                     continue
                 say("| round | wall s | " + " | ".join(cols) + " |")
                 say("|---|---|" + "---|" * len(cols))
-                for rd in ("solo", "held", "busy", "stock-busy"):
+                for rd in ("solo", "held", "busy"):
                     rs = {r[1]: r for r in cpu if r[0] == rd and len(r) >= 5}
                     if not rs:
                         continue
@@ -584,9 +583,7 @@ if bu:
         if pinned:
             say("With the CPUs split, what g1 still takes from g2 is what the two CPUs share: dom0's kernel "
                 "(the backend, its budget account, the block layer) and the machine under it (Xen's IPIs and "
-                "TLB flushes, the emulator's locks)."
-                + (" The control round under the stock driver shows what the same kind of load costs g2 "
-                   "with a backend that is not ours." if "stock-busy" in pairs else ""))
+                "TLB flushes, the emulator's locks).")
         else:
             say("Under TCG the guests and dom0 share two host cores: whatever CPU g1 and the backend work it "
                 "causes take (the table above) g2 does not get, which is not a memory effect. "

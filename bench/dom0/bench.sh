@@ -629,19 +629,16 @@ phase_settle() {
 # half a CPU even while g1 waits at its budget; see budget-top-*.txt).
 # The rings' interrupts all bear the driver's name: a guest's are those
 # that appeared since the previous guest was pinned.
-# The stock driver's threads are blkback.DOMID.VDEV-QUEUE, its interrupts
-# blkif-backend.
 BUD_IRQS_PINNED=" "
 budget_pin() { # GUEST CPU: the guest's vCPUs, ring threads and interrupts
-	local domid p thread=xbng irq=xen-blkback-ng
+	local domid p
 	[ "$BENCH_BUDGET_PIN" = 1 ] || return 0
-	[ "$(cur_drv)" = stock ] && thread=blkback irq=blkif-backend
 	domid=$(xl domid "$1") || return 1
 	xl vcpu-pin "$1" all "$2" || return 1
-	for p in $(pgrep "^$thread\.$domid\."); do
+	for p in $(pgrep "^xbng\.$domid\."); do
 		taskset -p -c "$2" "$p" >/dev/null || return 1
 	done
-	for p in $(awk -v n="$irq" '$NF == n {sub(":", "", $1); print $1}' /proc/interrupts); do
+	for p in $(awk '$NF == "xen-blkback-ng" {sub(":", "", $1); print $1}' /proc/interrupts); do
 		case $BUD_IRQS_PINNED in *" $p "*) continue ;; esac
 		echo "$2" >"/proc/irq/$p/smp_affinity_list" || return 1
 		BUD_IRQS_PINNED="$BUD_IRQS_PINNED$p "
@@ -667,7 +664,7 @@ budget_unpin() {
 	for g in g1 g2; do
 		guest_running "$g" && xl vcpu-pin "$g" all all
 	done
-	for p in $BASHPID $(cat /run/xenstore.pid /run/xenconsoled.pid) $(pgrep '^(xbng|blkback)\.'); do
+	for p in $BASHPID $(cat /run/xenstore.pid /run/xenconsoled.pid) $(pgrep '^xbng\.'); do
 		taskset -a -p -c 0,1 "$p" >/dev/null
 	done
 	for p in $BUD_IRQS_PINNED; do
@@ -677,7 +674,6 @@ budget_unpin() {
 }
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
-	[ -r "$NG_SYS/pool/domains" ] || return 0	# the stock driver
 	now=${EPOCHREALTIME/./}
 	while read -r line; do
 		[ -n "$line" ] && echo "$(((now - $1) / 1000)),${line// /,},$2" >>"$BD/budget.csv"
@@ -772,43 +768,7 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS"
 	wait "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
-	bsay "budget $round: g1 fio $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $BENCH_REPS bursts verified; account $(dom_line g1 2>/dev/null)"
-}
-# The busy round once more under the stock driver (which has no budget):
-# what g1's load costs g2 in this lab when the backend is not ours.  g2
-# runs once uncounted first.  Only as many of g1's disks as dom0 can hold
-# under that driver.
-budget_control() { # "G1 FIO ARGUMENTS"
-	local i=0 v fit spec=""
-	[ "$BENCH_BUDGET_CONTROL" = 1 ] || return 0
-	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
-		[ -e "$(backend_dir g1 "$v")" ] && detach g1 "$v"
-	done
-	detach g2 xvdb
-	# Their interrupts are gone; new ones may get the same numbers.
-	BUD_IRQS_PINNED=" "
-	use_drv stock || { bnote "budget: cannot load the stock driver"; return 1; }
-	attach g2 xvdb /dev/ram1
-	budget_pin g2 0 || bnote "budget: cannot pin g2 under the stock driver"
-	guest_fio -g g2 xvdb randread4k-qd32 >/dev/null
-	# The stock driver holds 1.25 MiB per queue per ring page from the
-	# connect on: 16 such disks took this 1 GiB dom0 into an OOM panic.
-	# Attach what fits, keeping 128 MiB free.
-	fit=$((($(mem_field MemAvailable) / 1024 - 128) / 42))
-	[ "$fit" -lt "$BENCH_BUDGET_DISKS" ] &&
-		bnote "budget: the stock driver's control round gets $fit of g1's $BENCH_BUDGET_DISKS disks (40 MiB each at order 4; MemAvailable $(mem_field MemAvailable) kB)"
-	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
-		if [ "$i" -ge "$fit" ] || [ -z "${BUD_DEV[i]:-}" ]; then
-			break
-		fi
-		attach g1 "$v" "${BUD_DEV[i]}"
-		spec="$spec --name=$v --filename=/dev/$v"
-		i=$((i + 1))
-	done
-	echo "stock control: $i disks" >>"$BD/budget-attach.txt"
-	[ "$i" -gt 0 ] || return 1
-	budget_pin g1 1 || bnote "budget: cannot pin g1 under the stock driver"
-	budget_round stock-busy "${1%% --name=*}$spec"
+	bsay "budget $round: g1 fio $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $BENCH_REPS bursts verified; account $(dom_line g1)"
 }
 phase_budget() {
 	local i v n d spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
@@ -878,7 +838,6 @@ phase_budget() {
 	# Solo again once g1 is idle: the lab drifts, a baseline taken only
 	# before the rounds would flatter or blame them.
 	g2_reps solo
-	budget_control "$jobs"
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
 	guest_blkfront
