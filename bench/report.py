@@ -520,18 +520,14 @@ if bu:
         say("")
     g2 = rows("budget-g2.csv")
     if g2:
-        by = {}
+        runs = {}  # (mode, rep) -> IOPS; "loaded" is the busy round of older runs
+        by = {}    # mode -> IOPS of every run
         for r in g2:
             if len(r) >= 3 and num(r[2]):
-                by.setdefault("busy" if r[0] == "loaded" else r[0], []).append(num(r[2]))
+                mode = "busy" if r[0] == "loaded" else r[0]
+                runs[(mode, r[1])] = num(r[2])
+                by.setdefault(mode, []).append(num(r[2]))
         solo = by.get("solo", [])
-        pairs = {}  # round -> {rep: [loaded, solo]}
-        for r in g2:
-            if len(r) >= 3 and num(r[2]):
-                rd = r[0][len("solo-"):] if r[0].startswith("solo-") else r[0]
-                if rd != "solo":
-                    pairs.setdefault(rd, {}).setdefault(r[1], [None, None])[
-                        1 if r[0].startswith("solo-") else 0] = num(r[2])
         say("Each run of g2 under g1's load is followed by one alone, once g1's burst is over: the ratio of "
             "each such pair is the verdict, because g2's figures drift within a run by more than the 10% "
             "to be shown.")
@@ -543,7 +539,9 @@ if bu:
             say(f"| alone, before and after the rounds (g1 idle, its disks connected) | {med_range(solo)} | | | |")
         for rd, what in (("held", "g1 at its budget (held round: slow disks)"),
                          ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)")):
-            ps = [p for p in pairs.get(rd, {}).values() if p[0] and p[1]]
+            # (loaded, alone right after) of each repetition that has both.
+            ps = [(v, runs[("solo-" + rd, k)]) for (m, k), v in runs.items()
+                  if m == rd and ("solo-" + rd, k) in runs]
             if not ps and rd in by:
                 # Runs before the pairing: against the solo figure only.
                 rt = ratio(by[rd], solo)

@@ -702,11 +702,15 @@ cpu_record() { # ROUND "DOM_CPU BEFORE" T0_US
 	join -t, <(echo "$2" | sort) <(dom_cpu | sort) |
 		sed "s/^/$1,/; s/\$/,$(((${EPOCHREALTIME/./} - $3) / 1000))/" >>"$BD/budget-cpu.csv"
 }
-# g2's repetitions of 4k randread qd32 into budget-g2.csv.
+# One run of g2's 4k randread qd32 into budget-g2.csv.
+g2_run() { # MODE REP
+	local r
+	r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
+}
 g2_reps() { # MODE
-	local rep r
+	local rep
 	for rep in $(seq "$BENCH_REPS"); do
-		r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$rep,${r%%,*}" >>"$BD/budget-g2.csv"
+		g2_run "$1" "$rep"
 	done
 }
 # Where the CPU goes while g1's load runs alone, before g2 starts: dom0's
@@ -728,7 +732,7 @@ cpu_where() { # ROUND
 }
 # g2's run under g1's load, then alone: one pair.
 g2_pair() { # ROUND REP "G1 FIO ARGUMENTS"
-	local burst r
+	local burst
 	# g1's burst outlasts g2's run (its console round trips included),
 	# and the first one cpu_where's 20 s too.
 	burst=$((BENCH_RUNTIME + BENCH_RAMP + 25))
@@ -738,10 +742,10 @@ g2_pair() { # ROUND REP "G1 FIO ARGUMENTS"
 		{ bnote "budget $1: g1 fio did not start"; return 1; }
 	sleep 5
 	[ "$2" = 1 ] && cpu_where "$1"
-	r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
+	g2_run "$1" "$2"
 	gcmd g1 $((burst + 200)) bgwait "bud$1" $((burst + 150)) >>"$BD/budget-g1-$1.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1-$1.txt"
-	r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "solo-$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
+	g2_run "solo-$1" "$2"
 }
 budget_round() { # ROUND "G1 FIO ARGUMENTS"
 	local round=$1 t0 sampler c0 rep
