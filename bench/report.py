@@ -18,7 +18,7 @@ RAW = os.path.join(RUN, "raw")
 WORKLOADS = ["seqread1m-qd8", "seqwrite1m-qd8", "randread4k-qd1", "randread4k-qd32",
              "randwrite4k-qd1", "randwrite4k-qd32", "randrw70-4k-qd32"]
 STATS = ["rd_req", "wr_req", "map_calls", "map_ops", "unmap_calls", "unmap_ops", "pgrants",
-         "events", "spurious_events", "jiffies_eoi_delayed"]
+         "events", "spurious_events", "jiffies_eoi_delayed", "desc_allocated", "desc_released"]
 
 
 def rows(name):
@@ -203,16 +203,20 @@ for (var, drv, w), lst in sorted(hyper.items()):
     calls = sum((h["map_calls"] or 0) + (h["unmap_calls"] or 0) for h in lst)
     ops = sum((h["map_ops"] or 0) + (h["unmap_ops"] or 0) for h in lst)
     pg = max((h["pgrants"] or 0) for h in lst)
-    hrows.append((var, w, req, calls / req, ops / req, pg))
+    # Descriptors created per 1000 requests; None in runs before the column.
+    da = None if any(h["desc_allocated"] is None for h in lst) else \
+        sum(h["desc_allocated"] for h in lst) * 1000 / req
+    hrows.append((var, w, req, calls / req, ops / req, pg, da))
 if hrows:
     say("## Grant hypercalls per request (xen-blkback-ng, statistics/map_calls+unmap_calls over rd_req+wr_req)")
     say("")
     say("The stock driver does not count its grant hypercalls, so there is no stock column.")
     say("")
-    say("| variant | workload | requests | hypercalls/req | grant ops/req | statistics/pgrants change (max over runs) |")
-    say("|---|---|---|---|---|---|")
-    for var, w, req, c, o, pg in hrows:
-        say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} |")
+    say("| variant | workload | requests | hypercalls/req | grant ops/req | statistics/pgrants change (max over runs) "
+        "| descriptors created per 1000 requests (pool/desc_allocated) |")
+    say("|---|---|---|---|---|---|---|")
+    for var, w, req, c, o, pg, da in hrows:
+        say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} | {'n/a' if da is None else f'{da:.1f}'} |")
     say("")
 
 # ------------------------------------------------------ event channel
@@ -484,7 +488,7 @@ if bu:
         "(fio randwrite 4k-128k qd64 per disk, verify_backlog). Guest g2: one disk, 4k randread qd32, alone "
         "and then during each round of g1's I/O. Rounds: **held**: g1 at a tight budget "
         f"({held or 'see budget-attach.txt'}), its disks slowed by dm-delay so that it keeps every request "
-        "in flight the budget allows, at little CPU; **busy**: the budget back, the disks at RAM speed, g1 "
+        "in flight the budget allows, with little I/O; **busy**: the budget back, the disks at RAM speed, g1 "
         "takes all the CPU it gets. The account is /sys/module/xen_blkback_ng/pool/domains, sampled every "
         "250 ms; high water is the module's own maximum since the domain's first disk.")
     say("")
@@ -510,6 +514,8 @@ if bu:
     say("")
     for g1 in sorted(glob.glob(os.path.join(RUN, "out/bench/budget-g1*.txt"))):
         rd = os.path.basename(g1)[len("budget-g1"):-len(".txt")].lstrip("-") or "busy"
+        if rd == "burn":
+            continue  # the control round: g1 does no I/O to verify
         txt = open(g1, errors="replace").read()
         rc = re.findall(r"rc=(\d+)", txt)
         ok = sum(1 for x in rc if x == "0")
@@ -537,8 +543,10 @@ if bu:
         say("|---|---|---|---|---|")
         if solo:
             say(f"| alone, before and after the rounds (g1 idle, its disks connected) | {med_range(solo)} | | | |")
+        paired = {}  # round -> geometric mean of its pairs
         for rd, what in (("held", "g1 at its budget (held round: slow disks)"),
-                         ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)")):
+                         ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)"),
+                         ("burn", "control: g1 burns its 2 vCPUs, no I/O (burn round)")):
             # (loaded, alone right after) of each repetition that has both.
             ps = [(v, runs[("solo-" + rd, k)]) for (m, k), v in runs.items()
                   if m == rd and ("solo-" + rd, k) in runs]
@@ -551,9 +559,17 @@ if bu:
                 continue
             pr = [a / b for a, b in ps]
             gm = statistics.geometric_mean(pr)
+            paired[rd] = gm
             say(f"| {what} | {med_range([a for a, _ in ps])} | {med_range([b for _, b in ps])} | "
                 f"{paired_str(pr)} | {'yes' if gm >= 0.9 else '**no**'} |")
         say("")
+        if "burn" in paired:
+            say("The burn round is the floor: what g2 loses to a neighbour that only computes, through the "
+                "emulated machine's two CPUs and the host's two cores, with no backend work at all. "
+                "Net of it, the loaded rounds cost g2: " +
+                ", ".join(f"{rd} {fmt(paired[rd] / paired['burn'], 2)}" for rd in ("held", "busy") if rd in paired) +
+                " (a round's geomean over the burn round's).")
+            say("")
         cpu = rows("budget-cpu.csv")
         if cpu:
             say("Where the CPU went (`xl list` Time(s) of each domain over the round, as a share of one host "
@@ -566,7 +582,7 @@ if bu:
                     continue
                 say("| round | wall s | " + " | ".join(cols) + " |")
                 say("|---|---|" + "---|" * len(cols))
-                for rd in ("solo", "held", "busy"):
+                for rd in ("solo", "held", "busy", "burn"):
                     rs = {r[1]: r for r in cpu if r[0] == rd and len(r) >= 5}
                     if not rs:
                         continue

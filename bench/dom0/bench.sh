@@ -104,6 +104,9 @@ STATS="rd_req wr_req map_calls map_ops unmap_calls unmap_ops pgrants"
 # The kernel's event-channel counters of the backend device (both drivers):
 # how often the EOI of a spurious event was held back, and for how long.
 XSTATS="events spurious_events jiffies_eoi_delayed"
+# xen-blkback-ng's request descriptors created and freed (its pool folder):
+# whether a policy makes steady I/O allocate.
+PSTATS="desc_allocated desc_released"
 # The counters are read back to back (the backend folder looked up once,
 # no fork per file): a persistent-grant purge between two reads once showed
 # up as 1002 unmap operations in 0 unmap calls.
@@ -116,6 +119,10 @@ stats_snap() { # VDEV: one line of the counters in $STATS order
 	done
 	for s in $XSTATS; do
 		sysval "$dir/xenbus/$s" v
+		out="$out $v"
+	done
+	for s in $PSTATS; do
+		sysval "$dir/pool/$s" v
 		out="$out $v"
 	done
 	echo "${out# }"
@@ -215,7 +222,7 @@ guest_blkfront() { # [param=value...]
 
 # One workload on g1's xvdb, recorded under VARIANT and DRIVER.
 # tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<STATS deltas>,
-# <XSTATS deltas>
+# <XSTATS deltas>,<PSTATS deltas>
 # lat.csv: variant,driver,rep,workload,busy_ticks,rclat_us,wclat_us,hz
 tput_run() { # VARIANT DRIVER REP WORKLOAD
 	local s0 s1 r
@@ -601,15 +608,19 @@ phase_settle() {
 # or blkfront's bounce pages would need ~132 MiB of guest memory per disk)
 # attached under max_domain_kb=$BENCH_BUDGET_KB.  A second guest, g2 (one
 # vCPU, one disk, blkfront defaults), runs 4k randread qd32 alone, then in
-# each of two rounds $BENCH_REPS times: once while g1 writes and verifies on
+# each round $BENCH_REPS times: once while g1 writes and verifies on
 # every disk at once, and once alone right after that burst (the lab's
 # figures drift by tens of percent within a run, so each loaded figure gets
 # a solo figure of its own):
 #   held  the budget lowered to g1's floors + $BENCH_BUDGET_TIGHT_KB KiB and
 #         every disk slowed by $BENCH_BUDGET_DELAY_MS ms (dm-delay): g1 keeps
-#         all the requests in flight that its budget allows, at little CPU
+#         all the requests in flight that its budget allows, with little
+#         I/O (its fio and kernel still take about half a CPU)
 #   busy  the budget back at $BENCH_BUDGET_KB KiB and the disks at RAM speed:
 #         g1 takes all the CPU it can get
+#   burn  (BENCH_BUDGET_BURN=1) a control: g1 keeps its disks but does no
+#         I/O; fio's cpuio engine burns both its vCPUs.  What g2 loses then
+#         is the emulated machine's share, which no backend can avoid
 # and alone again after them.
 # Meanwhile the per-domain account (pool/domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
@@ -772,7 +783,7 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS"
 	wait "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
-	bsay "budget $round: g1 fio $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $BENCH_REPS bursts verified; account $(dom_line g1)"
+	bsay "budget $round: g1 fio exited 0 in $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $BENCH_REPS bursts; account $(dom_line g1)"
 }
 phase_budget() {
 	local i v n d spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
@@ -839,6 +850,8 @@ phase_budget() {
 	budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
 	echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
 	budget_round busy "$jobs"
+	[ "${BENCH_BUDGET_BURN:-1}" = 1 ] &&
+		budget_round burn "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=2 --time_based --runtime=@RUNTIME@"
 	# Solo again once g1 is idle: the lab drifts, a baseline taken only
 	# before the rounds would flatter or blame them.
 	g2_reps solo
