@@ -806,6 +806,8 @@ static bool ring_has_work(struct xbng_ring *ring)
 static int ring_thread(void *data)
 {
 	struct xbng_ring *ring = data;
+	/* Whether any request was taken since the last EOI. */
+	bool consumed_since_eoi = false;
 
 	set_freezable();
 	ring->next_tick = jiffies + XBNG_TICK_IDLE;
@@ -831,13 +833,18 @@ static int ring_thread(void *data)
 			blk_finish_plug(&plug);
 			ring_push(ring);
 		}
+		consumed_since_eoi |= consumed;
 		/*
-		 * One late EOI per event; an event that brought nothing is
-		 * reported spurious, so Xen throttles a guest storming us.
+		 * One late EOI per event.  It is spurious only if nothing came
+		 * since the previous EOI, so that Xen throttles a guest storming
+		 * us, not one whose requests a pass took before its event
+		 * arrived (a busy ring often does).
 		 */
-		if (xchg(&ring->irq_pending, false))
-			xen_irq_lateeoi(ring->irq,
-					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		if (xchg(&ring->irq_pending, false)) {
+			xen_irq_lateeoi(ring->irq, consumed_since_eoi ?
+					0 : XEN_EOI_FLAG_SPURIOUS);
+			consumed_since_eoi = false;
+		}
 		if (!more && !ring->broken && ring_has_more(ring))
 			WRITE_ONCE(ring->waiting_reqs, true);
 		if (xchg(&ring->pressure_pending, false))
