@@ -561,7 +561,7 @@ if bu:
             gm = statistics.geometric_mean(pr)
             paired[rd] = gm
             say(f"| {what} | {med_range([a for a, _ in ps])} | {med_range([b for _, b in ps])} | "
-                f"{paired_str(pr)} | {'yes' if gm >= 0.9 else '**no**'} |")
+                f"{paired_str(pr)} | {'(control)' if rd == 'burn' else 'yes' if gm >= 0.9 else '**no**'} |")
         say("")
         if "burn" in paired:
             say("The burn round is the floor: what g2 loses to a neighbour that only computes, through the "
@@ -594,6 +594,22 @@ if bu:
                         cells.append("n/a" if used is None or not wall else f"{used:.0f} s ({used / wall:.0%})")
                     say(f"| {rd} | {wall:.0f} | " + " | ".join(cells) + " |")
                 say("")
+            # A round's wall time also holds g1's bursts after g2's runs:
+            # g2's share of it says nothing; its time per run of its own does.
+            if span:
+                busy = []
+                for rd in ("solo", "held", "busy", "burn"):
+                    r = next((r for r in cpu if r[0] == rd and r[1] == "g2" and len(r) >= 5), None)
+                    n = min(len(by.get("solo", [])), int(cfg.get("reps", 0))) if rd == "solo" else \
+                        len(by.get(rd, [])) + len(by.get("solo-" + rd, []))
+                    if r and n:
+                        busy.append(f"{rd} {((num(r[3]) or 0) - (num(r[2]) or 0)) / n:.1f} s")
+                if busy:
+                    say(f"g2's CPU time per fio run of its own ({span} s with the ramp): " + ", ".join(busy) +
+                        ". Near the run's length, g2 computes all the time, loaded or not: its throughput is "
+                        "what its vCPU gets done in that time (the burn round shows how much less that is "
+                        "while g1 only computes).")
+                    say("")
         if pinned:
             say("With the CPUs split, what g1 still takes from g2 is what the two CPUs share: dom0's kernel "
                 "(the backend, its budget account, the block layer) and the machine under it (Xen's IPIs and "
