@@ -546,7 +546,8 @@ if bu:
         paired = {}  # round -> geometric mean of its pairs
         for rd, what in (("held", "g1 at its budget (held round: slow disks)"),
                          ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)"),
-                         ("burn", "control: g1 burns its 2 vCPUs, no I/O (burn round)")):
+                         ("burn", "control: g1 burns its 2 vCPUs, no I/O (burn round)"),
+                         ("burn-null", "control: as burn, g2's fio job without I/O (null engine)")):
             # (loaded, alone right after) of each repetition that has both.
             ps = [(v, runs[("solo-" + rd, k)]) for (m, k), v in runs.items()
                   if m == rd and ("solo-" + rd, k) in runs]
@@ -561,7 +562,7 @@ if bu:
             gm = statistics.geometric_mean(pr)
             paired[rd] = gm
             say(f"| {what} | {med_range([a for a, _ in ps])} | {med_range([b for _, b in ps])} | "
-                f"{paired_str(pr)} | {'(control)' if rd == 'burn' else 'yes' if gm >= 0.9 else '**no**'} |")
+                f"{paired_str(pr)} | {'(control)' if rd.startswith('burn') else 'yes' if gm >= 0.9 else '**no**'} |")
         say("")
         if "burn" in paired:
             say("The burn round is the floor: what g2 loses to a neighbour that only computes, through the "
@@ -601,7 +602,7 @@ if bu:
                 for rd in ("solo", "held", "busy", "burn"):
                     r = next((r for r in cpu if r[0] == rd and r[1] == "g2" and len(r) >= 5), None)
                     n = min(len(by.get("solo", [])), int(cfg.get("reps", 0))) if rd == "solo" else \
-                        len(by.get(rd, [])) + len(by.get("solo-" + rd, []))
+                        sum(len(by.get(m, [])) for m in (rd, "solo-" + rd, rd + "-null", "solo-" + rd + "-null"))
                     if r and n:
                         busy.append(f"{rd} {((num(r[3]) or 0) - (num(r[2]) or 0)) / n:.1f} s")
                 if busy:

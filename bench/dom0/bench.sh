@@ -172,11 +172,12 @@ cpu_busy() {
 # Runs one workload in the guest in the background and keeps dom0 asleep
 # while it runs (dom0 and the guest share the host's two cores), then
 # fetches fio's terse line.  Prints "riops,rbw_kib,wiops,wbw_kib".
+# FIO_EXTRA: more fio arguments, after (so over) the workload's.
 guest_fio() { # [-g GUEST] VDEV WORKLOAD
 	local g=g1 v w args tl c0 c1
 	[ "$1" = -g ] && { g=$2; shift 2; }
 	v=$1 w=$2
-	args="$(wl_args "$w") $(fio_common)"
+	args="$(wl_args "$w") $(fio_common) ${FIO_EXTRA:-}"
 	read -r _ c0 <<<"$(cpu_busy)"
 	# shellcheck disable=SC2086
 	gcmd "$g" 20 bgrun "b$w" fio --name="$w" --filename="/dev/$v" $args >/dev/null || return 1
@@ -620,13 +621,16 @@ phase_settle() {
 #         g1 takes all the CPU it can get
 #   burn  (BENCH_BUDGET_BURN=1) a control: g1 keeps its disks but does no
 #         I/O; fio's cpuio engine burns both its vCPUs.  What g2 loses then
-#         is the emulated machine's share, which no backend can avoid
+#         is the emulated machine's share, which no backend can avoid.  In
+#         this round g2 also runs its fio job through the null engine (no
+#         I/O), under the burn and alone
 # and alone again after them.
 # Meanwhile the per-domain account (pool/domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
 # high-water mark only rises, hence the order: the tight round first.
 # budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused,round
-# budget-g2.csv: mode,rep,riops (mode: solo; ROUND and solo-ROUND, the pair)
+# budget-g2.csv: mode,rep,riops (mode: solo; ROUND and solo-ROUND, the pair;
+# burn-null and solo-burn-null, the pair without I/O)
 # budget-g1-ROUND.txt: g1's fio verdict per burst; budget-attach.txt: the
 # account per attach
 # budget-cpu.csv: what each domain's vCPUs ran during a round
@@ -713,10 +717,13 @@ cpu_record() { # ROUND "DOM_CPU BEFORE" T0_US
 	join -t, <(echo "$2" | sort) <(dom_cpu | sort) |
 		sed "s/^/$1,/; s/\$/,$(((${EPOCHREALTIME/./} - $3) / 1000))/" >>"$BD/budget-cpu.csv"
 }
-# One run of g2's 4k randread qd32 into budget-g2.csv.
+# One run of g2's 4k randread qd32 into budget-g2.csv.  A MODE ending in
+# -null runs the same fio job through fio's null engine: no I/O at all, so
+# its rate is what g2's vCPU gets done, with neither backend nor disk.
 g2_run() { # MODE REP
-	local r
-	r=$(guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
+	local r extra=
+	case $1 in *-null) extra=--ioengine=null ;; esac
+	r=$(FIO_EXTRA=$extra guest_fio -g g2 xvdb randread4k-qd32) && echo "$1,$2,${r%%,*}" >>"$BD/budget-g2.csv"
 }
 g2_reps() { # MODE
 	local rep
@@ -741,22 +748,28 @@ cpu_where() { # ROUND
 	} >"$f"
 	gcmd g1 40 'head -n 1 /proc/stat >/tmp/s0; top -b -n 2 -d 5 | awk "/^Mem:/ {n++} n == 2" | head -n 25; cat /tmp/s0; head -n 1 /proc/stat' >>"$f" 2>&1
 }
-# g2's run under g1's load, then alone: one pair.
+# g2's run under g1's load, then alone: one pair.  In the burn round a
+# second pair without I/O (g2_run's -null) tells the emulated CPU's
+# slowdown from anything on g2's I/O path.
 g2_pair() { # ROUND REP "G1 FIO ARGUMENTS"
-	local burst
-	# g1's burst outlasts g2's run (its console round trips included),
+	local burst null=
+	[ "$1" = burn ] && null=1
+	# g1's burst outlasts g2's runs (their console round trips included),
 	# and the first one cpu_where's 20 s too.
 	burst=$((BENCH_RUNTIME + BENCH_RAMP + 25))
 	[ "$2" = 1 ] && burst=$((burst + 25))
+	[ -n "$null" ] && burst=$((burst + BENCH_RUNTIME + BENCH_RAMP + 15))
 	# shellcheck disable=SC2086 # a list of fio arguments
 	gcmd g1 20 bgrun "bud$1" ${3//@RUNTIME@/$burst} >/dev/null ||
 		{ bnote "budget $1: g1 fio did not start"; return 1; }
 	sleep 5
 	[ "$2" = 1 ] && cpu_where "$1"
 	g2_run "$1" "$2"
+	[ -n "$null" ] && g2_run "$1-null" "$2"
 	gcmd g1 $((burst + 200)) bgwait "bud$1" $((burst + 150)) >>"$BD/budget-g1-$1.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1-$1.txt"
 	g2_run "solo-$1" "$2"
+	[ -n "$null" ] && g2_run "solo-$1-null" "$2"
 }
 budget_round() { # ROUND "G1 FIO ARGUMENTS"
 	local round=$1 t0 sampler c0 rep
