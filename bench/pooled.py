@@ -11,7 +11,8 @@ samples over the runs given and prints, per comparison and workload, the
 number of pairs, their geometric mean and an interval of two standard errors
 of the mean log ratio (about 95%), then which runs and module commits went
 in.  Comparisons: ng/stock (variant "base") and adaptive/static (variant
-"policy").  Standard library only.
+"policy"); and from the budget phase, g2 under each round's load over g2
+alone right after it.  Standard library only.
 """
 import csv
 import math
@@ -20,6 +21,8 @@ import statistics
 import sys
 
 COMPARISONS = [("base", "ng", "stock"), ("policy", "adaptive", "static")]
+# The budget phase's pairs, one row per round.
+BUDGET = ("budget", "g2 loaded", "g2 alone right after")
 
 
 def load(run):
@@ -41,6 +44,20 @@ def load(run):
     return data
 
 
+def load_budget(run):
+    """{(round, rep): g2's IOPS} from budget-g2.csv."""
+    runs = {}
+    path = os.path.join(run, "raw", "budget-g2.csv")
+    if os.path.exists(path):
+        with open(path) as f:
+            for r in csv.reader(f):
+                try:
+                    runs[(r[0], r[1])] = float(r[2])
+                except (IndexError, ValueError):
+                    continue
+    return runs
+
+
 def head(run):
     try:
         with open(os.path.join(run, "git-head")) as f:
@@ -53,6 +70,12 @@ def main(runs):
     logs = {}  # (variant, top, bottom, workload) -> [log ratio]
     used = {}  # comparison -> [run]
     for run in runs:
+        g2 = load_budget(run)
+        for (mode, rep), v in g2.items():
+            alone = g2.get(("solo-" + mode, rep))
+            if not mode.startswith("solo") and alone and v > 0:
+                logs.setdefault(BUDGET + (mode,), []).append(math.log(v / alone))
+                used.setdefault(BUDGET, set()).add(run)
         data = load(run)
         for var, top, bot in COMPARISONS:
             for (v, d, w), a in data.items():
@@ -63,13 +86,14 @@ def main(runs):
                 if lr:
                     logs.setdefault((var, top, bot, w), []).extend(lr)
                     used.setdefault((var, top, bot), set()).add(run)
-    for var, top, bot in COMPARISONS:
+    for var, top, bot in COMPARISONS + [BUDGET]:
         keys = sorted(k for k in logs if k[:3] == (var, top, bot))
         if not keys:
             continue
-        print(f"## {top}/{bot} (variant {var}), paired ratios pooled over runs")
+        what = "round" if var == "budget" else "workload"
+        print(f"## {top} / {bot} ({var} phase), paired ratios pooled over runs")
         print("")
-        print("| workload | pairs | geomean | 2-SE interval | min-max |")
+        print(f"| {what} | pairs | geomean | 2-SE interval | min-max |")
         print("|---|---|---|---|---|")
         for k in keys:
             lr = logs[k]
