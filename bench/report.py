@@ -565,9 +565,8 @@ if bu:
                 f"{paired_str(pr)} | {'(control)' if rd.startswith('burn') else 'yes' if gm >= 0.9 else '**no**'} |")
         say("")
         if "burn" in paired:
-            say("The burn round is the floor: what g2 loses to a neighbour that only computes, through the "
-                "emulated machine's two CPUs and the host's two cores, with no backend work at all. "
-                "Net of it, the loaded rounds cost g2: " +
+            say("The burn round is the floor: what g2's I/O loses to a neighbour that only computes (g1 does "
+                "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
                 ", ".join(f"{rd} {fmt(paired[rd] / paired['burn'], 2)}" for rd in ("held", "busy") if rd in paired) +
                 " (a round's geomean over the burn round's).")
             say("")
@@ -607,9 +606,9 @@ if bu:
                         busy.append(f"{rd} {((num(r[3]) or 0) - (num(r[2]) or 0)) / n:.1f} s")
                 if busy:
                     say(f"g2's CPU time per fio run of its own ({span} s with the ramp): " + ", ".join(busy) +
-                        ". Near the run's length, g2 computes all the time, loaded or not: its throughput is "
-                        "what its vCPU gets done in that time (the burn round shows how much less that is "
-                        "while g1 only computes).")
+                        ". Near the run's length, g2 computes all the time, loaded or not: a lower rate means more "
+                        "CPU per I/O, not waiting (the burn round's null-engine pair shows whether the vCPU "
+                        "itself got slower).")
                     say("")
         if pinned:
             say("With the CPUs split, what g1 still takes from g2 is what the two CPUs share: dom0's kernel "
