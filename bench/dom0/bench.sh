@@ -621,9 +621,9 @@ phase_settle() {
 #         g1 takes all the CPU it can get
 #   burn  (BENCH_BUDGET_BURN=1) a control: g1 keeps its disks but does no
 #         I/O; fio's cpuio engine burns both its vCPUs.  What g2 loses then
-#         is the emulated machine's share, which no backend can avoid.  In
-#         this round g2 also runs its fio job through the null engine (no
-#         I/O), under the burn and alone
+#         owes nothing to g1's I/O or memory.  In this round g2 also runs
+#         its fio job through the null engine (no I/O), under the burn and
+#         alone: whether g2's vCPU itself gets slower
 # and alone again after them.
 # Meanwhile the per-domain account (pool/domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
