@@ -651,6 +651,8 @@ static unsigned int slot_indirect_segs(const u8 *slot)
 /*
  * Consume what the frontend queued.  Returns true if requests remain that
  * could not be taken yet (no free descriptor): a completion will wake us.
+ * Sets *consumed once a request is taken and never clears it: the caller
+ * accumulates it across passes until the next EOI.
  */
 static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 {
@@ -807,12 +809,12 @@ static int ring_thread(void *data)
 {
 	struct xbng_ring *ring = data;
 	/* Whether any request was taken since the last EOI. */
-	bool consumed_since_eoi = false;
+	bool consumed = false;
 
 	set_freezable();
 	ring->next_tick = jiffies + XBNG_TICK_IDLE;
 	while (!kthread_should_stop()) {
-		bool consumed = false, more = false;
+		bool more = false;
 		long timeout = ring->next_tick - jiffies;
 
 		if (try_to_freeze())
@@ -833,7 +835,6 @@ static int ring_thread(void *data)
 			blk_finish_plug(&plug);
 			ring_push(ring);
 		}
-		consumed_since_eoi |= consumed;
 		/*
 		 * One late EOI per event.  It is spurious only if nothing came
 		 * since the previous EOI, so that Xen throttles a guest storming
@@ -841,9 +842,9 @@ static int ring_thread(void *data)
 		 * arrived (a busy ring often does).
 		 */
 		if (xchg(&ring->irq_pending, false)) {
-			xen_irq_lateeoi(ring->irq, consumed_since_eoi ?
-					0 : XEN_EOI_FLAG_SPURIOUS);
-			consumed_since_eoi = false;
+			xen_irq_lateeoi(ring->irq,
+					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
+			consumed = false;
 		}
 		if (!more && !ring->broken && ring_has_more(ring))
 			WRITE_ONCE(ring->waiting_reqs, true);
