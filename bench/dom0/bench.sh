@@ -100,29 +100,24 @@ use_drv() {
 }
 
 # --------------------------------------------------------------- stats
-STATS="rd_req wr_req map_calls map_ops unmap_calls unmap_ops pgrants"
-# The kernel's event-channel counters of the backend device (both drivers):
-# how often the EOI of a spurious event was held back, and for how long.
-XSTATS="events spurious_events jiffies_eoi_delayed"
-# xen-blkback-ng's request descriptors created and freed (its pool folder):
-# whether a policy makes steady I/O allocate.
-PSTATS="desc_allocated desc_released"
+# The backend device's counters, FOLDER/NAME under its sysfs folder, in
+# tput.csv's order (report.py's STATS): the driver's statistics (grant
+# hypercalls and persistent grants are xen-blkback-ng's); the kernel's
+# event-channel counters (both drivers: how often the EOI of a spurious
+# event was held back, and for how long); xen-blkback-ng's descriptors
+# created and freed (whether a policy makes steady I/O allocate).
+COUNTERS="statistics/rd_req statistics/wr_req statistics/map_calls statistics/map_ops
+statistics/unmap_calls statistics/unmap_ops statistics/pgrants
+xenbus/events xenbus/spurious_events xenbus/jiffies_eoi_delayed
+pool/desc_allocated pool/desc_released"
 # The counters are read back to back (the backend folder looked up once,
 # no fork per file): a persistent-grant purge between two reads once showed
 # up as 1002 unmap operations in 0 unmap calls.
-stats_snap() { # VDEV: one line of the counters in $STATS order
+stats_snap() { # VDEV: one line of the counters in $COUNTERS order
 	local s v dir out=''
 	dir=$(backend_dir g1 "$1")
-	for s in $STATS; do
-		sysval "$dir/statistics/$s" v
-		out="$out $v"
-	done
-	for s in $XSTATS; do
-		sysval "$dir/xenbus/$s" v
-		out="$out $v"
-	done
-	for s in $PSTATS; do
-		sysval "$dir/pool/$s" v
+	for s in $COUNTERS; do
+		sysval "$dir/$s" v
 		out="$out $v"
 	done
 	echo "${out# }"
@@ -222,8 +217,7 @@ guest_blkfront() { # [param=value...]
 }
 
 # One workload on g1's xvdb, recorded under VARIANT and DRIVER.
-# tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<STATS deltas>,
-# <XSTATS deltas>,<PSTATS deltas>
+# tput.csv: variant,driver,rep,workload,riops,rbw,wiops,wbw,<COUNTERS deltas>
 # lat.csv: variant,driver,rep,workload,busy_ticks,rclat_us,wclat_us,hz
 tput_run() { # VARIANT DRIVER REP WORKLOAD
 	local s0 s1 r
@@ -748,32 +742,33 @@ cpu_where() { # ROUND
 	} >"$f"
 	gcmd g1 40 'head -n 1 /proc/stat >/tmp/s0; top -b -n 2 -d 5 | awk "/^Mem:/ {n++} n == 2" | head -n 25; cat /tmp/s0; head -n 1 /proc/stat' >>"$f" 2>&1
 }
-# g2's run under g1's load, then alone: one pair.  In the burn round a
-# second pair without I/O (g2_run's -null) tells the emulated CPU's
-# slowdown from anything on g2's I/O path.
-g2_pair() { # ROUND REP "G1 FIO ARGUMENTS"
-	local burst null=
-	[ "$1" = burn ] && null=1
+# g2's runs under g1's load, then alone right after g1's burst: one pair
+# of each MODE, ROUND itself and ROUND with each SUFFIX (g2_run's -null).
+g2_pair() { # ROUND REP "G1 FIO ARGUMENTS" [SUFFIX...]
+	local round=$1 rep=$2 g1fio=$3 burst m modes
+	shift 3
+	modes="$round ${*/#/$round}"
 	# g1's burst outlasts g2's runs (their console round trips included),
 	# and the first one cpu_where's 20 s too.
-	burst=$((BENCH_RUNTIME + BENCH_RAMP + 25))
-	[ "$2" = 1 ] && burst=$((burst + 25))
-	[ -n "$null" ] && burst=$((burst + BENCH_RUNTIME + BENCH_RAMP + 15))
+	burst=$(((BENCH_RUNTIME + BENCH_RAMP + 15) * (1 + $#) + 10))
+	[ "$rep" = 1 ] && burst=$((burst + 25))
 	# shellcheck disable=SC2086 # a list of fio arguments
-	gcmd g1 20 bgrun "bud$1" ${3//@RUNTIME@/$burst} >/dev/null ||
-		{ bnote "budget $1: g1 fio did not start"; return 1; }
+	gcmd g1 20 bgrun "bud$round" ${g1fio//@RUNTIME@/$burst} >/dev/null ||
+		{ bnote "budget $round: g1 fio did not start"; return 1; }
 	sleep 5
-	[ "$2" = 1 ] && cpu_where "$1"
-	g2_run "$1" "$2"
-	if [ -n "$null" ]; then g2_run "$1-null" "$2"; fi
-	gcmd g1 $((burst + 200)) bgwait "bud$1" $((burst + 150)) >>"$BD/budget-g1-$1.txt" 2>&1
-	echo "rc=$?" >>"$BD/budget-g1-$1.txt"
-	g2_run "solo-$1" "$2"
-	if [ -n "$null" ]; then g2_run "solo-$1-null" "$2"; fi
+	[ "$rep" = 1 ] && cpu_where "$round"
+	for m in $modes; do
+		g2_run "$m" "$rep"
+	done
+	gcmd g1 $((burst + 200)) bgwait "bud$round" $((burst + 150)) >>"$BD/budget-g1-$round.txt" 2>&1
+	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
+	for m in $modes; do
+		g2_run "solo-$m" "$rep"
+	done
 	# A failed g2 run is a missing row, not the end of the round.
 	return 0
 }
-budget_round() { # ROUND "G1 FIO ARGUMENTS"
+budget_round() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 	local round=$1 t0 sampler c0 rep
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
@@ -792,7 +787,7 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS"
 	) &
 	sampler=$!
 	for rep in $(seq "$BENCH_REPS"); do
-		g2_pair "$round" "$rep" "$2" || break
+		g2_pair "$round" "$rep" "${@:2}" || break
 	done
 	touch /tmp/budget.stop
 	wait "$sampler"
@@ -865,8 +860,9 @@ phase_budget() {
 	budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
 	echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
 	budget_round busy "$jobs"
-	[ "${BENCH_BUDGET_BURN:-1}" = 1 ] &&
-		budget_round burn "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=2 --time_based --runtime=@RUNTIME@"
+	if [ "$BENCH_BUDGET_BURN" = 1 ]; then
+		budget_round burn "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=2 --time_based --runtime=@RUNTIME@" -null
+	fi
 	# Solo again once g1 is idle: the lab drifts, a baseline taken only
 	# before the rounds would flatter or blame them.
 	g2_reps solo
