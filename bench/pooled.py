@@ -14,48 +14,16 @@ in.  Comparisons: ng/stock (variant "base") and adaptive/static (variant
 "policy"); and from the budget phase, g2 under each round's load over g2
 alone right after it.  Standard library only.
 """
-import csv
 import math
 import os
 import statistics
 import sys
 
+from benchdata import g2_pairs, g2_runs, paired, raw_rows, tput_data
+
 COMPARISONS = [("base", "ng", "stock"), ("policy", "adaptive", "static")]
 # The budget phase's pairs, one row per round.
 BUDGET = ("budget", "g2 loaded", "g2 alone right after")
-
-
-def load(run):
-    """(variant, driver, workload) -> {rep: MiB/s (sequential) or IOPS}."""
-    data = {}
-    path = os.path.join(run, "raw", "tput.csv")
-    if not os.path.exists(path):
-        return data
-    with open(path) as f:
-        for r in csv.reader(f):
-            if len(r) < 8:
-                continue
-            try:
-                riops, rbw, wiops, wbw = (float(x or 0) for x in r[4:8])
-            except ValueError:
-                continue
-            val = (rbw + wbw) / 1024.0 if r[3].startswith("seq") else riops + wiops
-            data.setdefault((r[0], r[1], r[3]), {})[r[2]] = val
-    return data
-
-
-def load_budget(run):
-    """{(round, rep): g2's IOPS} from budget-g2.csv."""
-    runs = {}
-    path = os.path.join(run, "raw", "budget-g2.csv")
-    if os.path.exists(path):
-        with open(path) as f:
-            for r in csv.reader(f):
-                try:
-                    runs[(r[0], r[1])] = float(r[2])
-                except (IndexError, ValueError):
-                    continue
-    return runs
 
 
 def head(run):
@@ -70,19 +38,16 @@ def main(runs):
     logs = {}  # (variant, top, bottom, workload) -> [log ratio]
     used = {}  # comparison -> [run]
     for run in runs:
-        g2 = load_budget(run)
-        for (mode, rep), v in g2.items():
-            alone = g2.get(("solo-" + mode, rep))
-            if not mode.startswith("solo") and alone and v > 0:
-                logs.setdefault(BUDGET + (mode,), []).append(math.log(v / alone))
+        g2 = g2_runs(raw_rows(run, "budget-g2.csv"))
+        for mode in {m for m, _, _ in g2 if not m.startswith("solo")}:
+            lr = [math.log(a / b) for a, b in g2_pairs(g2, mode)]
+            if lr:
+                logs.setdefault(BUDGET + (mode,), []).extend(lr)
                 used.setdefault(BUDGET, set()).add(run)
-        data = load(run)
+        data = tput_data(raw_rows(run, "tput.csv"))
         for var, top, bot in COMPARISONS:
-            for (v, d, w), a in data.items():
-                if (v, d) != (var, top):
-                    continue
-                b = data.get((var, bot, w), {})
-                lr = [math.log(a[k] / b[k]) for k in a if k in b and a[k] > 0 and b[k] > 0]
+            for w in {w for v, d, w in data if (v, d) == (var, top)}:
+                lr = [math.log(x) for x in paired(data, var, w, top, bot) if x > 0]
                 if lr:
                     logs.setdefault((var, top, bot, w), []).extend(lr)
                     used.setdefault((var, top, bot), set()).add(run)

@@ -5,13 +5,15 @@ the CSV files a bench run wrote under RUN/raw/.  Standard library only.
 
 Usage: report.py RUN_FOLDER
 """
-import csv
 import glob
 import os
 import re
 import statistics
 import subprocess
 import sys
+
+import benchdata
+from benchdata import g2_pairs, g2_runs, num, raw_rows
 
 RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
@@ -22,18 +24,7 @@ STATS = ["rd_req", "wr_req", "map_calls", "map_ops", "unmap_calls", "unmap_ops",
 
 
 def rows(name):
-    p = os.path.join(RAW, name)
-    if not os.path.exists(p):
-        return []
-    with open(p) as f:
-        return [r for r in csv.reader(f) if r]
-
-
-def num(s):
-    try:
-        return float(s)
-    except (TypeError, ValueError):
-        return None
+    return raw_rows(RUN, name)
 
 
 def fmt(x, nd=0):
@@ -106,20 +97,12 @@ say("")
 
 # ---------------------------------------------------------------- tput
 tput = rows("tput.csv")
-data = {}   # (variant, driver, workload) -> {rep: value}
+data = benchdata.tput_data(tput)  # (variant, driver, workload) -> {rep: value}
 hyper = {}  # (variant, driver, workload) -> list of dicts
 for r in tput:
-    if len(r) < 8:
-        continue
-    var, drv, rep, w = r[0], r[1], r[2], r[3]
-    riops, rbw, wiops, wbw = (num(x) or 0.0 for x in r[4:8])
-    if w.startswith("seq"):
-        val = (rbw + wbw) / 1024.0
-    else:
-        val = riops + wiops
-    data.setdefault((var, drv, w), {})[rep] = val
-    st = {k: num(r[8 + i]) if len(r) > 8 + i else None for i, k in enumerate(STATS)}
-    hyper.setdefault((var, drv, w), []).append(st)
+    if len(r) >= 8:
+        st = {k: num(r[8 + i]) if len(r) > 8 + i else None for i, k in enumerate(STATS)}
+        hyper.setdefault((r[0], r[1], r[3]), []).append(st)
 
 
 def vals(var, drv, w):
@@ -127,10 +110,7 @@ def vals(var, drv, w):
 
 
 def paired(var, w, top="ng", bottom="stock"):
-    """top/bottom within each repetition (the two ran back to back)."""
-    a = data.get((var, top, w), {})
-    b = data.get((var, bottom, w), {})
-    return [a[k] / b[k] for k in a if k in b and b[k]]
+    return benchdata.paired(data, var, w, top, bottom)
 
 
 ratio_plot = []
@@ -465,6 +445,15 @@ if sb and st:
     say("")
 
 # -------------------------------------------------------------- budget
+BUDGET_ROUNDS = ("held", "busy", "burn")
+
+
+def budget_round_of(mode):
+    """The round a budget-g2.csv mode ran in: solo-ROUND[-SUFFIX] and
+    ROUND[-SUFFIX] (g2's pairs of that round) are ROUND's."""
+    return mode[len("solo-"):].split("-")[0] if mode.startswith("solo-") else mode.split("-")[0]
+
+
 bu = rows("budget.csv")
 if bu:
     say("## Per-guest budget (max_domain_kb) under the heaviest I/O")
@@ -526,13 +515,10 @@ if bu:
         say("")
     g2 = rows("budget-g2.csv")
     if g2:
-        runs = {}  # (mode, rep) -> IOPS; "loaded" is the busy round of older runs
-        by = {}    # mode -> IOPS of every run
-        for r in g2:
-            if len(r) >= 3 and num(r[2]):
-                mode = "busy" if r[0] == "loaded" else r[0]
-                runs[(mode, r[1])] = num(r[2])
-                by.setdefault(mode, []).append(num(r[2]))
+        runs = g2_runs(g2)
+        by = {}  # mode -> IOPS of every run
+        for mode, _, v in runs:
+            by.setdefault(mode, []).append(v)
         solo = by.get("solo", [])
         say("Each run of g2 under g1's load is followed by one alone, once g1's burst is over: the ratio of "
             "each such pair is the verdict, because g2's figures drift within a run by more than the 10% "
@@ -548,9 +534,7 @@ if bu:
                          ("busy", "g1 busy (busy round: RAM-speed disks, 64 MiB budget)"),
                          ("burn", "control: g1 burns its 2 vCPUs, no I/O (burn round)"),
                          ("burn-null", "control: as burn, g2's fio job without I/O (null engine)")):
-            # (loaded, alone right after) of each repetition that has both.
-            ps = [(v, runs[("solo-" + rd, k)]) for (m, k), v in runs.items()
-                  if m == rd and ("solo-" + rd, k) in runs]
+            ps = g2_pairs(runs, rd)
             if not ps and rd in by:
                 # Runs before the pairing: against the solo figure only.
                 rt = ratio(by[rd], solo)
@@ -582,7 +566,7 @@ if bu:
                     continue
                 say("| round | wall s | " + " | ".join(cols) + " |")
                 say("|---|---|" + "---|" * len(cols))
-                for rd in ("solo", "held", "busy", "burn"):
+                for rd in ("solo",) + BUDGET_ROUNDS:
                     rs = {r[1]: r for r in cpu if r[0] == rd and len(r) >= 5}
                     if not rs:
                         continue
@@ -598,10 +582,11 @@ if bu:
             # g2's share of it says nothing; its time per run of its own does.
             if span:
                 busy = []
-                for rd in ("solo", "held", "busy", "burn"):
+                for rd in ("solo",) + BUDGET_ROUNDS:
                     r = next((r for r in cpu if r[0] == rd and r[1] == "g2" and len(r) >= 5), None)
+                    # The solo mode also holds the runs after the rounds.
                     n = min(len(by.get("solo", [])), int(cfg.get("reps", 0))) if rd == "solo" else \
-                        sum(len(by.get(m, [])) for m in (rd, "solo-" + rd, rd + "-null", "solo-" + rd + "-null"))
+                        sum(len(v) for m, v in by.items() if budget_round_of(m) == rd)
                     if r and n:
                         busy.append(f"{rd} {((num(r[3]) or 0) - (num(r[2]) or 0)) / n:.1f} s")
                 if busy:
