@@ -881,6 +881,7 @@ t_bench() {
 		echo "variants=$BENCH_VARIANTS mem_ns=$BENCH_MEM_NS mem_order=$BENCH_MEM_ORDER idle_s=$BENCH_IDLE_S"
 		echo "settle_io_s=$BENCH_SETTLE_IO_S settle_s=$BENCH_SETTLE_S budget_disks=$BENCH_BUDGET_DISKS budget_kb=$BENCH_BUDGET_KB"
 		echo "dom0 $(uname -r) vcpus $(nproc)"
+		xl info | awk '$1 == "xen_scheduler" || $1 == "xen_commandline"' | sed 's/  *: /: /'
 		modinfo -F vermagic xen-blkback 2>/dev/null | sed 's/^/stock /'
 	} >"$BD/setup.txt"
 	need_guest g1 2 "$BENCH_GUEST_MB"
