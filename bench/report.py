@@ -520,11 +520,22 @@ if bu:
         for mode, _, v in runs:
             by.setdefault(mode, []).append(v)
         solo = by.get("solo", [])
-        say("Each run of g2 under g1's load is followed by one alone, once g1's burst is over: the ratio of "
-            "each such pair is the verdict, because g2's figures drift within a run by more than the 10% "
-            "to be shown.")
+        # Since 2026-11-27 even repetitions run alone before g1's burst:
+        # seen in the file as a solo row written before its loaded row.
+        pos = {(mode, rep): i for i, (mode, rep, _) in enumerate(runs)}
+        before = any(pos.get(("solo-" + mode, rep), len(runs)) < i
+                     for (mode, rep), i in pos.items() if not mode.startswith("solo"))
+        if before:
+            say("Each run of g2 under g1's load has a run alone of its own, g1 idle: right after g1's burst "
+                "in odd repetitions, right before it in even ones, so that a drift within the round favours "
+                "neither side. The ratio of each such pair is the verdict, because g2's figures drift "
+                "within a run by more than the 10% to be shown.")
+        else:
+            say("Each run of g2 under g1's load is followed by one alone, once g1's burst is over: the ratio "
+                "of each such pair is the verdict, because g2's figures drift within a run by more than the "
+                "10% to be shown.")
         say("")
-        say("| g2 4k randread qd32 | IOPS under load, median [min-max] | alone right after | "
+        say(f"| g2 4k randread qd32 | IOPS under load, median [min-max] | alone, g1 idle{'' if before else ' (right after)'} | "
             "paired loaded/alone: geomean (min-max) | within 10% |")
         say("|---|---|---|---|---|")
         if solo:
@@ -549,7 +560,7 @@ if bu:
                 f"{paired_str(pr)} | {'(control)' if rd.startswith('burn') else 'yes' if gm >= 0.9 else '**no**'} |")
         say("")
         if "burn" in paired:
-            say("The burn round is the floor: what g2's I/O loses to a neighbour that only computes (g1 does "
+            say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
                 ", ".join(f"{rd} {fmt(paired[rd] / paired['burn'], 2)}" for rd in ("held", "busy") if rd in paired) +
                 " (a round's geomean over the burn round's).")
