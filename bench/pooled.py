@@ -9,10 +9,11 @@ from one repetition to the next.  Within a run each repetition measured the
 two sides back to back, so their ratio is one sample; this pools those
 samples over the runs given and prints, per comparison and workload, the
 number of pairs, their geometric mean and an interval of two standard errors
-of the mean log ratio (about 95%), then which runs and module commits went
-in.  Comparisons: ng/stock (variant "base") and adaptive/static (variant
+of the mean log ratio (about 95%), then which runs went in, with their
+module commits and Xen's options (the scheduler's change the figures).
+Comparisons: ng/stock (variant "base") and adaptive/static (variant
 "policy"); and from the budget phase, g2 under each round's load over g2
-alone right after it.  Standard library only.
+alone with g1 idle.  Standard library only.
 """
 import math
 import os
@@ -23,15 +24,29 @@ from benchdata import g2_pairs, g2_runs, paired, raw_rows, tput_data
 
 COMPARISONS = [("base", "ng", "stock"), ("policy", "adaptive", "static")]
 # The budget phase's pairs, one row per round.
-BUDGET = ("budget", "g2 loaded", "g2 alone right after")
+BUDGET = ("budget", "g2 loaded", "g2 alone")
 
 
 def head(run):
+    """The run's module commit, and Xen's options beyond the lab's own."""
     try:
         with open(os.path.join(run, "git-head")) as f:
-            return f.read().strip()[:7]
+            commit = f.read().strip()[:7]
     except OSError:
-        return "?"
+        commit = "?"
+    # Before the bench recorded it (2026-11-27, 7b6f72e) it had no way to
+    # pass Xen an option either.
+    xen = "Xen defaults"
+    try:
+        with open(os.path.join(run, "out", "bench", "setup.txt")) as f:
+            for line in f:
+                if line.startswith("xen_commandline:"):
+                    extra = [w for w in line.split()[1:]
+                             if not w.startswith(("dom0_", "console=", "com1=", "conring_size="))]
+                    xen = " ".join(extra) or "Xen defaults"
+    except OSError:
+        pass
+    return f"{commit}, {xen}"
 
 
 def main(runs):
