@@ -742,6 +742,13 @@ cpu_where() { # ROUND
 	} >"$f"
 	gcmd g1 40 'head -n 1 /proc/stat >/tmp/s0; top -b -n 2 -d 5 | awk "/^Mem:/ {n++} n == 2" | head -n 25; cat /tmp/s0; head -n 1 /proc/stat' >>"$f" 2>&1
 }
+g2_alone() { # REP MODE...: g2 alone, g1 idle, once per MODE (solo-MODE)
+	local rep=$1 m
+	shift
+	for m in "$@"; do
+		g2_run "solo-$m" "$rep"
+	done
+}
 # g2's runs under g1's load and alone, g1 idle: one pair of each MODE,
 # ROUND itself and ROUND with each SUFFIX (g2_run's -null).  Odd
 # repetitions run alone right after g1's burst, even ones right before it,
@@ -750,11 +757,8 @@ g2_pair() { # ROUND REP "G1 FIO ARGUMENTS" [SUFFIX...]
 	local round=$1 rep=$2 g1fio=$3 burst m modes
 	shift 3
 	modes="$round ${*/#/$round}"
-	if [ $((rep % 2)) = 0 ]; then
-		for m in $modes; do
-			g2_run "solo-$m" "$rep"
-		done
-	fi
+	# shellcheck disable=SC2086 # a list of modes
+	[ $((rep % 2)) = 0 ] && g2_alone "$rep" $modes
 	# g1's burst outlasts g2's runs (their console round trips included),
 	# and the first one cpu_where's 20 s too.
 	burst=$(((BENCH_RUNTIME + BENCH_RAMP + 15) * (1 + $#) + 10))
@@ -769,11 +773,8 @@ g2_pair() { # ROUND REP "G1 FIO ARGUMENTS" [SUFFIX...]
 	done
 	gcmd g1 $((burst + 200)) bgwait "bud$round" $((burst + 150)) >>"$BD/budget-g1-$round.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
-	if [ $((rep % 2)) = 1 ]; then
-		for m in $modes; do
-			g2_run "solo-$m" "$rep"
-		done
-	fi
+	# shellcheck disable=SC2086 # a list of modes
+	[ $((rep % 2)) = 1 ] && g2_alone "$rep" $modes
 	# A failed g2 run is a missing row, not the end of the round.
 	return 0
 }
