@@ -559,6 +559,15 @@ if bu:
             say(f"| {what} | {med_range([a for a, _ in ps])} | {med_range([b for _, b in ps])} | "
                 f"{paired_str(pr)} | {'(control)' if rd.startswith('burn') else 'yes' if gm >= 0.9 else '**no**'} |")
         say("")
+        if solo and any(rd in by for rd in ("held", "busy")):
+            # The pairs' runs alone fall between g1's bursts; the solo row
+            # is g2 before and after the rounds.  Both are shown because
+            # they disagree (bench/README.md, 2026-11-27 afternoon).
+            say("Against the solo row instead (a round's median under load over the median of g2 alone "
+                "before and after the rounds): " +
+                ", ".join(f"{rd} {fmt(ratio(by[rd], solo), 2)}" for rd in ("held", "busy", "burn") if rd in by) +
+                ".")
+            say("")
         if "burn" in paired:
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
