@@ -58,6 +58,6 @@ def g2_runs(rows):
 
 
 def g2_pairs(runs, mode):
-    """(under load, alone right after) of each repetition of MODE that has both."""
+    """(under load, alone with g1 idle) of each repetition of MODE that has both."""
     alone = {k: v for m, k, v in runs if m == "solo-" + mode}
     return [(v, alone[k]) for m, k, v in runs if m == mode and k in alone]

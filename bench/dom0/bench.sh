@@ -604,9 +604,9 @@ phase_settle() {
 # attached under max_domain_kb=$BENCH_BUDGET_KB.  A second guest, g2 (one
 # vCPU, one disk, blkfront defaults), runs 4k randread qd32 alone, then in
 # each round $BENCH_REPS times: once while g1 writes and verifies on
-# every disk at once, and once alone right after that burst (the lab's
-# figures drift by tens of percent within a run, so each loaded figure gets
-# a solo figure of its own):
+# every disk at once, and once alone with g1 idle, right after or right
+# before that burst (g2_pair; the lab's figures drift by tens of percent
+# within a run, so each loaded figure gets a solo figure of its own):
 #   held  the budget lowered to g1's floors + $BENCH_BUDGET_TIGHT_KB KiB and
 #         every disk slowed by $BENCH_BUDGET_DELAY_MS ms (dm-delay): g1 keeps
 #         all the requests in flight that its budget allows, with little
@@ -742,11 +742,11 @@ cpu_where() { # ROUND
 	} >"$f"
 	gcmd g1 40 'head -n 1 /proc/stat >/tmp/s0; top -b -n 2 -d 5 | awk "/^Mem:/ {n++} n == 2" | head -n 25; cat /tmp/s0; head -n 1 /proc/stat' >>"$f" 2>&1
 }
-g2_alone() { # REP MODE...: g2 alone, g1 idle, once per MODE (solo-MODE)
-	local rep=$1 m
-	shift
+g2_each() { # REP PREFIX MODE...: g2_run of PREFIX-MODE, once per MODE
+	local rep=$1 prefix=$2 m
+	shift 2
 	for m in "$@"; do
-		g2_run "solo-$m" "$rep"
+		g2_run "$prefix$m" "$rep"
 	done
 }
 # g2's runs under g1's load and alone, g1 idle: one pair of each MODE,
@@ -754,11 +754,11 @@ g2_alone() { # REP MODE...: g2 alone, g1 idle, once per MODE (solo-MODE)
 # repetitions run alone right after g1's burst, even ones right before it,
 # so that g2's drift within a round does not favour either side.
 g2_pair() { # ROUND REP "G1 FIO ARGUMENTS" [SUFFIX...]
-	local round=$1 rep=$2 g1fio=$3 burst m modes
+	local round=$1 rep=$2 g1fio=$3 burst modes
 	shift 3
 	modes="$round ${*/#/$round}"
 	# shellcheck disable=SC2086 # a list of modes
-	[ $((rep % 2)) = 0 ] && g2_alone "$rep" $modes
+	[ $((rep % 2)) = 0 ] && g2_each "$rep" solo- $modes
 	# g1's burst outlasts g2's runs (their console round trips included),
 	# and the first one cpu_where's 20 s too.
 	burst=$(((BENCH_RUNTIME + BENCH_RAMP + 15) * (1 + $#) + 10))
@@ -768,13 +768,12 @@ g2_pair() { # ROUND REP "G1 FIO ARGUMENTS" [SUFFIX...]
 		{ bnote "budget $round: g1 fio did not start"; return 1; }
 	sleep 5
 	[ "$rep" = 1 ] && cpu_where "$round"
-	for m in $modes; do
-		g2_run "$m" "$rep"
-	done
+	# shellcheck disable=SC2086 # a list of modes
+	g2_each "$rep" "" $modes
 	gcmd g1 $((burst + 200)) bgwait "bud$round" $((burst + 150)) >>"$BD/budget-g1-$round.txt" 2>&1
 	echo "rc=$?" >>"$BD/budget-g1-$round.txt"
 	# shellcheck disable=SC2086 # a list of modes
-	[ $((rep % 2)) = 1 ] && g2_alone "$rep" $modes
+	[ $((rep % 2)) = 1 ] && g2_each "$rep" solo- $modes
 	# A failed g2 run is a missing row, not the end of the round.
 	return 0
 }
