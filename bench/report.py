@@ -451,7 +451,7 @@ BUDGET_ROUNDS = ("held", "busy", "burn")
 def budget_round_of(mode):
     """The round a budget-g2.csv mode ran in: solo-ROUND[-SUFFIX] and
     ROUND[-SUFFIX] (g2's pairs of that round) are ROUND's."""
-    return mode[len("solo-"):].split("-")[0] if mode.startswith("solo-") else mode.split("-")[0]
+    return mode.removeprefix("solo-").split("-")[0]
 
 
 bu = rows("budget.csv")
@@ -525,15 +525,11 @@ if bu:
         pos = {(mode, rep): i for i, (mode, rep, _) in enumerate(runs)}
         before = any(pos.get(("solo-" + mode, rep), len(runs)) < i
                      for (mode, rep), i in pos.items() if not mode.startswith("solo"))
-        if before:
-            say("Each run of g2 under g1's load has a run alone of its own, g1 idle: right after g1's burst "
-                "in odd repetitions, right before it in even ones, so that a drift within the round favours "
-                "neither side. The ratio of each such pair is the verdict, because g2's figures drift "
-                "within a run by more than the 10% to be shown.")
-        else:
-            say("Each run of g2 under g1's load is followed by one alone, once g1's burst is over: the ratio "
-                "of each such pair is the verdict, because g2's figures drift within a run by more than the "
-                "10% to be shown.")
+        when = ("right after g1's burst in odd repetitions, right before it in even ones, so that a drift "
+                "within the round favours neither side" if before else "right after g1's burst")
+        say(f"Each run of g2 under g1's load has a run alone of its own, g1 idle: {when}. The ratio of each "
+            "such pair is the verdict, because g2's figures drift within a run by more than the 10% to be "
+            "shown.")
         say("")
         say(f"| g2 4k randread qd32 | IOPS under load, median [min-max] | alone, g1 idle{'' if before else ' (right after)'} | "
             "paired loaded/alone: geomean (min-max) | within 10% |")
@@ -565,7 +561,7 @@ if bu:
             # they disagree (bench/README.md, 2026-11-27 afternoon).
             say("Against the solo row instead (a round's median under load over the median of g2 alone "
                 "before and after the rounds): " +
-                ", ".join(f"{rd} {fmt(ratio(by[rd], solo), 2)}" for rd in ("held", "busy", "burn") if rd in by) +
+                ", ".join(f"{rd} {fmt(ratio(by[rd], solo), 2)}" for rd in BUDGET_ROUNDS if rd in by) +
                 ".")
             say("")
         if "burn" in paired:
