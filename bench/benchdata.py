@@ -61,3 +61,48 @@ def g2_pairs(runs, mode):
     """(under load, alone with g1 idle) of each repetition of MODE that has both."""
     alone = {k: v for m, k, v in runs if m == "solo-" + mode}
     return [(v, alone[k]) for m, k, v in runs if m == mode and k in alone]
+
+
+# The budget phase's timeline round: g2's IOPS every 250 ms while g1 bursts.
+TL_SKIP_MS = 2000   # a fio's start (g1's sixteen disks, or g2's) is no steady state
+TL_AFTER_MS = 5000  # the samples right after a burst are kept apart
+
+
+def timeline(samples, bursts):
+    """Sort g2's (t_ms, iops) samples by what g1 did then, bursts being g1's
+    [(start_ms, end_ms)] in order on the same clock.  Returns the IOPS of
+    each class, {"idle", "burst", "after"}, and per burst (mean of the idle
+    window before it, mean of the burst)."""
+    cls = {"idle": [], "burst": [], "after": []}
+    cycles = []
+    for i, (b, e) in enumerate(bursts):
+        lo = bursts[i - 1][1] + TL_AFTER_MS if i else TL_SKIP_MS
+        idle = [v for t, v in samples if lo <= t < b]
+        busy = [v for t, v in samples if b + TL_SKIP_MS <= t <= e]
+        if idle and busy:
+            cycles.append((sum(idle) / len(idle), sum(busy) / len(busy)))
+    for t, v in samples:
+        k = next((k for k, (b, e) in enumerate(bursts) if b <= t <= e + TL_AFTER_MS), None)
+        if k is None:
+            if t >= TL_SKIP_MS:
+                cls["idle"].append(v)
+            continue
+        b, e = bursts[k]
+        if t > e:
+            cls["after"].append(v)
+        elif t >= b + TL_SKIP_MS:
+            cls["burst"].append(v)
+    return cls, cycles
+
+
+def timeline_recovery(samples, bursts, seconds):
+    """Mean IOPS in each second after g1's bursts ended: [(s, mean)],
+    s = 1..seconds, over every burst followed by that much idle."""
+    ends = [e for i, (_, e) in enumerate(bursts)
+            if i + 1 == len(bursts) or bursts[i + 1][0] - e >= seconds * 1000]
+    prof = []
+    for s in range(1, seconds + 1):
+        v = [x for t, x in samples for e in ends if e + (s - 1) * 1000 < t <= e + s * 1000]
+        if v:
+            prof.append((s, sum(v) / len(v)))
+    return prof

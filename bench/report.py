@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import benchdata
-from benchdata import g2_pairs, g2_runs, num, raw_rows
+from benchdata import TL_AFTER_MS, TL_SKIP_MS, g2_pairs, g2_runs, num, raw_rows, timeline, timeline_recovery
 
 RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
@@ -445,7 +445,9 @@ if sb and st:
     say("")
 
 # -------------------------------------------------------------- budget
-BUDGET_ROUNDS = ("held", "busy", "burn")
+BUDGET_ROUNDS = ("held", "busy", "timeline", "burn")
+timeline_plot = {}
+timeline_bursts = []
 
 
 def budget_round_of(mode):
@@ -564,6 +566,39 @@ if bu:
                 ", ".join(f"{rd} {fmt(ratio(by[rd], solo), 2)}" for rd in BUDGET_ROUNDS if rd in by) +
                 ".")
             say("")
+        tl = [(num(r[0]), num(r[1])) for r in rows("budget-timeline.csv") if len(r) >= 2]
+        tl = [(t, v) for t, v in tl if t is not None and v is not None]
+        tb = [(num(r[1]), num(r[2])) for r in rows("budget-timeline-g1.csv") if len(r) >= 3]
+        if tl and tb:
+            cls, cycles = timeline(tl, tb)
+            mean = {k: sum(v) / len(v) for k, v in cls.items() if v}
+            say(f"**Timeline** (the timeline round): one run of g2 over {tl[-1][0] / 1000:.0f} s, its IOPS logged every "
+                f"250 ms, while g1 ran {len(tb)} bursts of the busy round's I/O with as long idle between them. "
+                f"A burst's first {TL_SKIP_MS / 1000:.0f} s (fio starting on sixteen disks) are left out, and the "
+                f"{TL_AFTER_MS / 1000:.0f} s after it are shown apart; g2's idle figure is every other sample "
+                "after its own first seconds. No pair and no fio start inside a figure.")
+            say("")
+            say("| g2 4k randread qd32, one run | 250 ms samples | IOPS mean | median [min-max] | over idle |")
+            say("|---|---|---|---|---|")
+            for k, what in (("idle", "g1 idle (its disks connected)"), ("burst", "g1 bursting"),
+                            ("after", f"the first {TL_AFTER_MS / 1000:.0f} s after a burst")):
+                if k in mean:
+                    say(f"| {what} | {len(cls[k])} | {fmt(mean[k])} | {med_range(cls[k])} | "
+                        f"{fmt(mean[k] / mean['idle'], 2) if 'idle' in mean else 'n/a'} |")
+            say("")
+            if cycles:
+                say("Each burst over the idle window right before it (means): " +
+                    paired_str([b / a for a, b in cycles if a]) + ". Within 10% (acceptance 3): " +
+                    ("yes" if statistics.geometric_mean([b / a for a, b in cycles if a]) >= 0.9 else "**no**") + ".")
+                say("")
+            gap = int(min([b2 - e1 for (_, e1), (b2, _) in zip(tb, tb[1:])] or [0]) // 1000)
+            rec = timeline_recovery(tl, tb, min(gap, 20))
+            if rec and "idle" in mean:
+                say("g2 in each second after g1's bursts ended, over its idle mean: " +
+                    ", ".join(f"{s} s {v / mean['idle']:.2f}" for s, v in rec) + ".")
+                say("")
+            timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
+            timeline_bursts.extend(tb)
         if "burn" in paired:
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
@@ -757,6 +792,19 @@ set ylabel "IOPS"
 set key bottom right
 plot {plots}
 unset arrow 3
+set xlabel ""
+""")
+if timeline_plot:
+    dat_series("plot-timeline.dat", timeline_plot, lambda p: f"{p[0]} {p[1]}")
+    rects = "".join(f"set object {i + 1} rect from {b / 1000.0}, graph 0 to {e / 1000.0}, graph 1 "
+                    "fc rgb '#ffdddd' fs solid 0.5 noborder behind\n"
+                    for i, (b, e) in enumerate(timeline_bursts))
+    panels.append(rects + """set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); shaded: g1's bursts"
+set xlabel "seconds"
+set ylabel "IOPS"
+set key bottom right
+plot "plot-timeline.dat" index 0 using 1:2 with lines lw 1 title "g2"
+unset object
 set xlabel ""
 """)
 if idle_plot:

@@ -157,6 +157,10 @@ ng_sum() { # NAME: pool/NAME summed over every vbd device ("" if none)
 ng_mod() { cat "$NG_SYS/pool/$1" 2>/dev/null; }
 
 now_ns() { date +%s%N; }
+has_word() { # WORD "LIST"
+	case " $2 " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 # "cpu BUSY": dom0's busy ticks over all CPUs: user, nice, system, irq,
 # softirq (not idle, iowait, nor steal: time Xen gave to other vCPUs).
 cpu_busy() {
@@ -613,12 +617,14 @@ phase_settle() {
 #         I/O (its fio and kernel still take about half a CPU)
 #   busy  the budget back at $BENCH_BUDGET_KB KiB and the disks at RAM speed:
 #         g1 takes all the CPU it can get
-#   burn  (BENCH_BUDGET_BURN=1) a control: g1 keeps its disks but does no
-#         I/O; fio's cpuio engine burns both its vCPUs.  What g2 loses then
-#         owes nothing to g1's I/O or memory.  In this round g2 also runs
-#         its fio job through the null engine (no I/O), under the burn and
-#         alone: whether g2's vCPU itself gets slower
-# and alone again after them.
+#   timeline  g1's busy bursts again, under one long run of g2 that logs
+#         its rate every 250 ms (g2_timeline)
+#   burn  a control: g1 keeps its disks but does no I/O; fio's cpuio
+#         engine burns both its vCPUs.  What g2 loses then owes nothing to
+#         g1's I/O or memory.  In this round g2 also runs its fio job
+#         through the null engine (no I/O), under the burn and alone:
+#         whether g2's vCPU itself gets slower
+# and alone again after them.  $BENCH_BUDGET_ROUNDS picks the rounds.
 # Meanwhile the per-domain account (pool/domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
 # high-water mark only rises, hence the order: the tight round first.
@@ -777,8 +783,47 @@ g2_pair() { # ROUND REP "G1 FIO ARGUMENTS" [SUFFIX...]
 	# A failed g2 run is a missing row, not the end of the round.
 	return 0
 }
-budget_round() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
-	local round=$1 t0 sampler c0 rep
+g2_pairs() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
+	local rep
+	for rep in $(seq "$BENCH_REPS"); do
+		g2_pair "$1" "$rep" "${@:2}" || break
+	done
+}
+# The timeline round: one long run of g2 logging its IOPS every 250 ms
+# while g1 alternates $BENCH_BUDGET_CYCLE_S s of the busy round's burst
+# with as many idle, $BENCH_BUDGET_CYCLES times, after an idle window.
+# No pair, no console round trip and no fio start inside a figure: g2's
+# windows while g1 is idle are its solo figure, taken between the same
+# bursts, and the samples right after each burst show whether and for
+# how long g2 stays slow once g1 stops.
+# budget-timeline.csv: t_ms,iops (g2; t on the clock of g2's start)
+# budget-timeline-g1.csv: cycle,start_ms,end_ms (g1's bursts, same clock)
+g2_timeline() { # "G1 FIO ARGUMENTS"
+	local s=$BENCH_BUDGET_CYCLE_S n=$BENCH_BUDGET_CYCLES t0 k b e dur
+	dur=$(((2 * n + 1) * s))
+	# shellcheck disable=SC2046 # lists of fio arguments
+	gcmd g2 20 bgrun tl fio --name=timeline --filename=/dev/xvdb $(wl_args randread4k-qd32) \
+		$(fio_common) --ramp_time=0 --runtime="$dur" --write_iops_log=/tmp/tl --log_avg_msec=250 >/dev/null ||
+		{ bnote "budget timeline: g2 fio did not start"; return 1; }
+	t0=$(($(now_ns) / 1000000))
+	for k in $(seq "$n"); do
+		b=$(((2 * k - 1) * s * 1000 - ($(now_ns) / 1000000 - t0)))
+		[ "$b" -gt 0 ] && sleep "$((b / 1000)).$(printf %03d $((b % 1000)))"
+		b=$(($(now_ns) / 1000000 - t0))
+		# shellcheck disable=SC2086 # a list of fio arguments
+		gcmd g1 20 bgrun budtl ${1//@RUNTIME@/$s} >/dev/null || { bnote "budget timeline: g1 fio did not start"; break; }
+		gcmd g1 $((s + 200)) bgwait budtl $((s + 150)) >>"$BD/budget-g1-timeline.txt" 2>&1
+		echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
+		e=$(($(now_ns) / 1000000 - t0))
+		echo "$k,$b,$e" >>"$BD/budget-timeline-g1.csv"
+	done
+	gcmd g2 $((dur + 60)) bgwait tl $((dur + 30)) >"$LAB_T/timeline-g2.out" 2>&1 ||
+		{ bnote "budget timeline: g2 fio failed: $(tail -n 3 "$LAB_T/timeline-g2.out" | tr '\n' ' ')"; return 1; }
+	gcmd g2 60 'cat /tmp/tl_iops.1.log' | awk -F', *' 'NF >= 2 && $1 ~ /^[0-9]+$/ {print $1 "," $2}' \
+		>"$BD/budget-timeline.csv"
+}
+budget_round() { # ROUND FUNCTION ARGUMENTS...: FUNCTION's run, sampled
+	local round=$1 t0 sampler c0
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
 	budget_sample "$t0" "$round"
@@ -795,14 +840,12 @@ budget_round() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 		done
 	) &
 	sampler=$!
-	for rep in $(seq "$BENCH_REPS"); do
-		g2_pair "$round" "$rep" "${@:2}" || break
-	done
+	"${@:2}"
 	touch /tmp/budget.stop
 	wait "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
-	bsay "budget $round: g1 fio exited 0 in $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $BENCH_REPS bursts; account $(dom_line g1)"
+	bsay "budget $round: g1 fio exited 0 in $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $(grep -c '^rc=' "$BD/budget-g1-$round.txt") bursts; account $(dom_line g1)"
 }
 phase_budget() {
 	local i v n d spec="" jobs floors c0 t0 mb=$((160 / BENCH_BUDGET_DISKS)) BUD_DEV=()
@@ -860,18 +903,20 @@ phase_budget() {
 	floors=$(dom_account g1 3)
 	echo "held: floors $floors KiB, max_domain_kb $((floors + BENCH_BUDGET_TIGHT_KB)), delay $BENCH_BUDGET_DELAY_MS ms" \
 		>>"$BD/budget-attach.txt"
-	if echo "$((floors + BENCH_BUDGET_TIGHT_KB))" >"$NG_SYS/parameters/max_domain_kb" &&
-		budget_slices delay "$mb"; then
-		budget_round held "$jobs"
-	else
-		bnote "budget: cannot set up the held round (max_domain_kb or dm-delay)"
+	if has_word held "$BENCH_BUDGET_ROUNDS"; then
+		if echo "$((floors + BENCH_BUDGET_TIGHT_KB))" >"$NG_SYS/parameters/max_domain_kb" &&
+			budget_slices delay "$mb"; then
+			budget_round held g2_pairs held "$jobs"
+		else
+			bnote "budget: cannot set up the held round (max_domain_kb or dm-delay)"
+		fi
+		budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
+		echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
 	fi
-	budget_slices linear "$mb" || { bnote "budget: cannot restore g1's linear slices"; return 1; }
-	echo "$BENCH_BUDGET_KB" >"$NG_SYS/parameters/max_domain_kb"
-	budget_round busy "$jobs"
-	if [ "$BENCH_BUDGET_BURN" = 1 ]; then
-		budget_round burn "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=2 --time_based --runtime=@RUNTIME@" -null
-	fi
+	has_word busy "$BENCH_BUDGET_ROUNDS" && budget_round busy g2_pairs busy "$jobs"
+	has_word timeline "$BENCH_BUDGET_ROUNDS" && budget_round timeline g2_timeline "$jobs"
+	has_word burn "$BENCH_BUDGET_ROUNDS" &&
+		budget_round burn g2_pairs burn "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=2 --time_based --runtime=@RUNTIME@" -null
 	# Solo again once g1 is idle: the lab drifts, a baseline taken only
 	# before the rounds would flatter or blame them.
 	g2_reps solo
