@@ -64,34 +64,67 @@ def g2_pairs(runs, mode):
 
 
 # The budget phase's timeline round: g2's IOPS every 250 ms while g1 bursts.
-TL_SKIP_MS = 2000   # a fio's start (g1's sixteen disks, or g2's) is no steady state
+TL_SKIP_MS = 2000   # g2's own fio start is no steady state
 TL_AFTER_MS = 5000  # the samples right after a burst are kept apart
+TL_MERGE_MS = 2000  # a pause in g1's I/O shorter than this is within a burst
+
+
+def timeline_bursts(g1):
+    """g1's bursts [(first_ms, last_ms)]: when its request counter moved,
+    [(t_ms, requests so far)] in time order, pauses under TL_MERGE_MS
+    bridged.  A burst spans the samples that saw its requests."""
+    bursts = []
+    for (t0, n0), (t1, n1) in zip(g1, g1[1:]):
+        if n1 == n0:
+            continue
+        if bursts and t0 - bursts[-1][1] < TL_MERGE_MS:
+            bursts[-1] = (bursts[-1][0], t1)
+        else:
+            bursts.append((t0, t1))
+    return bursts
+
+
+def timeline_data(run):
+    """g2's timeline samples [(t_ms, iops)] and g1's bursts [(first_ms,
+    last_ms)] of RUN's timeline round, t from g2's first sample; empty
+    lists if it had none."""
+    def pairs(name):
+        v = [(num(r[0]), num(r[1])) for r in raw_rows(run, name) if len(r) >= 2]
+        return [(a, b) for a, b in v if a is not None and b is not None]
+    samples, g1 = pairs("budget-timeline.csv"), pairs("budget-timeline-g1.csv")
+    if not samples or not g1:
+        return [], []
+    t0 = samples[0][0] - 250
+    return ([(t - t0, v) for t, v in samples],
+            [(b - t0, e - t0) for b, e in timeline_bursts(g1)])
 
 
 def timeline(samples, bursts):
-    """Sort g2's (t_ms, iops) samples by what g1 did then, bursts being g1's
-    [(start_ms, end_ms)] in order on the same clock.  Returns the IOPS of
-    each class, {"idle", "burst", "after"}, and per burst (mean of the idle
-    window before it, mean of the burst)."""
+    """Sort g2's (t_ms, iops) samples, each the mean of the 250 ms up to t,
+    by what g1 did then, bursts being g1's [(first_ms, last_ms)].  Returns
+    the IOPS of each class, {"idle", "burst", "after"}, and per burst
+    (mean of the idle window before it, mean of the burst)."""
     cls = {"idle": [], "burst": [], "after": []}
     cycles = []
     for i, (b, e) in enumerate(bursts):
         lo = bursts[i - 1][1] + TL_AFTER_MS if i else TL_SKIP_MS
-        idle = [v for t, v in samples if lo <= t < b]
-        busy = [v for t, v in samples if b + TL_SKIP_MS <= t <= e]
+        idle = [v for t, v in samples if lo <= t - 250 and t < b]
+        busy = [v for t, v in samples if b <= t - 250 and t <= e]
         if idle and busy:
             cycles.append((sum(idle) / len(idle), sum(busy) / len(busy)))
     for t, v in samples:
-        k = next((k for k, (b, e) in enumerate(bursts) if b <= t <= e + TL_AFTER_MS), None)
+        if t - 250 < TL_SKIP_MS:
+            continue
+        k = next((k for k, (b, e) in enumerate(bursts) if b < t and t - 250 < e + TL_AFTER_MS), None)
         if k is None:
-            if t >= TL_SKIP_MS:
-                cls["idle"].append(v)
+            cls["idle"].append(v)
             continue
         b, e = bursts[k]
-        if t > e:
-            cls["after"].append(v)
-        elif t >= b + TL_SKIP_MS:
+        if b <= t - 250 and t <= e:
             cls["burst"].append(v)
+        elif t - 250 >= e:
+            cls["after"].append(v)
+        # else the sample straddles a burst's edge: neither
     return cls, cycles
 
 

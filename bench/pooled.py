@@ -13,14 +13,15 @@ of the mean log ratio (about 95%), then which runs went in, with their
 module commits and Xen's options (the scheduler's change the figures).
 Comparisons: ng/stock (variant "base") and adaptive/static (variant
 "policy"); and from the budget phase, g2 under each round's load over g2
-alone with g1 idle.  Standard library only.
+alone with g1 idle (in the timeline round, each burst of g1 over the idle
+window before it).  Standard library only.
 """
 import math
 import os
 import statistics
 import sys
 
-from benchdata import g2_pairs, g2_runs, paired, raw_rows, tput_data
+from benchdata import g2_pairs, g2_runs, paired, raw_rows, timeline, timeline_data, tput_data
 
 COMPARISONS = [("base", "ng", "stock"), ("policy", "adaptive", "static")]
 # The budget phase's pairs, one row per round.
@@ -59,6 +60,11 @@ def main(runs):
             if lr:
                 logs.setdefault(BUDGET + (mode,), []).extend(lr)
                 used.setdefault(BUDGET, set()).add(run)
+        # The timeline round: each burst over the idle window before it.
+        lr = [math.log(b / a) for a, b in timeline(*timeline_data(run))[1] if a > 0 and b > 0]
+        if lr:
+            logs.setdefault(BUDGET + ("timeline",), []).extend(lr)
+            used.setdefault(BUDGET, set()).add(run)
         data = tput_data(raw_rows(run, "tput.csv"))
         for var, top, bot in COMPARISONS:
             for w in {w for v, d, w in data if (v, d) == (var, top)}:

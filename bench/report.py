@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import benchdata
-from benchdata import TL_AFTER_MS, TL_SKIP_MS, g2_pairs, g2_runs, num, raw_rows, timeline, timeline_recovery
+from benchdata import TL_AFTER_MS, TL_SKIP_MS, g2_pairs, g2_runs, num, raw_rows, timeline, timeline_data, timeline_recovery
 
 RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
@@ -566,17 +566,15 @@ if bu:
                 ", ".join(f"{rd} {fmt(ratio(by[rd], solo), 2)}" for rd in BUDGET_ROUNDS if rd in by) +
                 ".")
             say("")
-        tl = [(num(r[0]), num(r[1])) for r in rows("budget-timeline.csv") if len(r) >= 2]
-        tl = [(t, v) for t, v in tl if t is not None and v is not None]
-        tb = [(num(r[1]), num(r[2])) for r in rows("budget-timeline-g1.csv") if len(r) >= 3]
+        tl, tb = timeline_data(RUN)
         if tl and tb:
             cls, cycles = timeline(tl, tb)
             mean = {k: sum(v) / len(v) for k, v in cls.items() if v}
             say(f"**Timeline** (the timeline round): one run of g2 over {tl[-1][0] / 1000:.0f} s, its IOPS logged every "
-                f"250 ms, while g1 ran {len(tb)} bursts of the busy round's I/O with as long idle between them. "
-                f"A burst's first {TL_SKIP_MS / 1000:.0f} s (fio starting on sixteen disks) are left out, and the "
-                f"{TL_AFTER_MS / 1000:.0f} s after it are shown apart; g2's idle figure is every other sample "
-                "after its own first seconds. No pair and no fio start inside a figure.")
+                f"250 ms, while g1 ran {len(tb)} bursts of the busy round's I/O, each followed by as long idle. "
+                "A burst is when the backend's request counters of g1's devices moved (sampled every 250 ms); "
+                f"the {TL_AFTER_MS / 1000:.0f} s after it are shown apart, and g2's idle figure is every other "
+                f"sample after its own first {TL_SKIP_MS / 1000:.0f} s. No pair and no fio start inside a figure.")
             say("")
             say("| g2 4k randread qd32, one run | 250 ms samples | IOPS mean | median [min-max] | over idle |")
             say("|---|---|---|---|---|")

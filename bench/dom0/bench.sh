@@ -9,7 +9,7 @@
 # the tables and the plot from them.  Nothing here passes or fails on a
 # number: a phase that cannot run says why in $OUT/bench/notes.txt.
 
-test_limit() { echo 7200; }
+test_limit() { echo 7500; }
 BENCH_GUEST_MB=512
 
 BD=$OUT/bench
@@ -790,37 +790,65 @@ g2_pairs() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 	done
 }
 # The timeline round: one long run of g2 logging its IOPS every 250 ms
-# while g1 alternates $BENCH_BUDGET_CYCLE_S s of the busy round's burst
-# with as many idle, $BENCH_BUDGET_CYCLES times, after an idle window.
-# No pair, no console round trip and no fio start inside a figure: g2's
-# windows while g1 is idle are its solo figure, taken between the same
-# bursts, and the samples right after each burst show whether and for
-# how long g2 stays slow once g1 stops.
-# budget-timeline.csv: t_ms,iops (g2; t on the clock of g2's start)
-# budget-timeline-g1.csv: cycle,start_ms,end_ms (g1's bursts, same clock)
-g2_timeline() { # "G1 FIO ARGUMENTS"
-	local s=$BENCH_BUDGET_CYCLE_S n=$BENCH_BUDGET_CYCLES t0 k b e dur
-	dur=$(((2 * n + 1) * s))
-	# shellcheck disable=SC2046 # lists of fio arguments
-	gcmd g2 20 bgrun tl fio --name=timeline --filename=/dev/xvdb $(wl_args randread4k-qd32) \
-		$(fio_common) --ramp_time=0 --runtime="$dur" --write_iops_log=/tmp/tl --log_avg_msec=250 >/dev/null ||
-		{ bnote "budget timeline: g2 fio did not start"; return 1; }
-	t0=$(($(now_ns) / 1000000))
-	for k in $(seq "$n"); do
-		b=$(((2 * k - 1) * s * 1000 - ($(now_ns) / 1000000 - t0)))
-		[ "$b" -gt 0 ] && sleep "$((b / 1000)).$(printf %03d $((b % 1000)))"
-		b=$(($(now_ns) / 1000000 - t0))
-		# shellcheck disable=SC2086 # a list of fio arguments
-		gcmd g1 20 bgrun budtl ${1//@RUNTIME@/$s} >/dev/null || { bnote "budget timeline: g1 fio did not start"; break; }
-		gcmd g1 $((s + 200)) bgwait budtl $((s + 150)) >>"$BD/budget-g1-timeline.txt" 2>&1
-		echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
-		e=$(($(now_ns) / 1000000 - t0))
-		echo "$k,$b,$e" >>"$BD/budget-timeline-g1.csv"
+# while g1 alternates the busy round's burst (a $BENCH_BUDGET_CYCLE_S s
+# fio run, its final verification included) with $BENCH_BUDGET_CYCLE_S s
+# idle, $BENCH_BUDGET_CYCLES times, after an idle window.  No pair, no
+# console round trip and no fio start inside a figure: g2's samples while
+# g1 rests are its solo figure, taken between the same bursts, and the
+# samples right after each burst show whether and for how long g2 stays
+# slow once g1 stops.  When g1 did I/O is read off the backend's own
+# request counters, not off fio's start and end: a burst's fio takes tens
+# of seconds to start and to exit around its I/O.
+# budget-timeline.csv: t_ms,iops (g2; t: Unix time in ms, fio's
+#   log_unix_epoch: Xen gives dom0 and the guests one clock)
+# budget-timeline-g1.csv: t_ms,requests (g1's requests so far, summed over
+#   its devices, every 250 ms)
+g1_requests() { # DOMID: rd_req + wr_req over the domain's devices, no fork
+	local f v n=0
+	for f in /sys/bus/xen-backend/devices/vbd-"$1"-*/statistics/[rw][dr]_req; do
+		sysval "$f" v
+		[ "$v" -ge 0 ] && n=$((n + v))
 	done
-	gcmd g2 $((dur + 60)) bgwait tl $((dur + 30)) >"$LAB_T/timeline-g2.out" 2>&1 ||
-		{ bnote "budget timeline: g2 fio failed: $(tail -n 3 "$LAB_T/timeline-g2.out" | tr '\n' ' ')"; return 1; }
-	gcmd g2 60 'cat /tmp/tl_iops.1.log' | awk -F', *' 'NF >= 2 && $1 ~ /^[0-9]+$/ {print $1 "," $2}' \
-		>"$BD/budget-timeline.csv"
+	echo "$n"
+}
+g2_timeline() { # "G1 FIO ARGUMENTS"
+	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id
+	g1id=$(xl domid g1) || return 1
+	rm -f /tmp/timeline.stop /tmp/timeline.idle
+	mkfifo /tmp/timeline.idle
+	(
+		exec {idle}<>/tmp/timeline.idle
+		while [ ! -e /tmp/timeline.stop ]; do
+			echo "$((${EPOCHREALTIME/./} / 1000)),$(g1_requests "$g1id")"
+			read -r -t 0.25 -u "$idle"
+		done >"$BD/budget-timeline-g1.csv"
+	) &
+	sampler=$!
+	# shellcheck disable=SC2046 # lists of fio arguments
+	if gcmd g2 20 bgrun tl fio --name=timeline --filename=/dev/xvdb $(wl_args randread4k-qd32) \
+		$(fio_common) --ramp_time=0 --runtime=86400 --write_iops_log=/tmp/tl --log_avg_msec=250 \
+		--log_unix_epoch=1 >/dev/null; then
+		sleep "$s"
+		for k in $(seq "$BENCH_BUDGET_CYCLES"); do
+			# shellcheck disable=SC2086 # a list of fio arguments
+			gcmd g1 20 bgrun budtl ${1//@RUNTIME@/$s} >/dev/null ||
+				{ bnote "budget timeline: g1 fio did not start in cycle $k"; break; }
+			gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >>"$BD/budget-g1-timeline.txt" 2>&1
+			echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
+			sleep "$s"
+		done
+		# fio ends its jobs and writes its logs on SIGINT.
+		gcmd g2 20 killall -INT fio >/dev/null
+		gcmd g2 120 bgwait tl 90 >"$LAB_T/timeline-g2.out" 2>&1
+		gcmd g2 60 'cat /tmp/tl_iops.1.log' | awk -F', *' 'NF >= 2 && $1 ~ /^[0-9]+$/ {print $1 "," $2}' \
+			>"$BD/budget-timeline.csv"
+	else
+		bnote "budget timeline: g2 fio did not start"
+	fi
+	touch /tmp/timeline.stop
+	wait "$sampler"
+	[ -s "$BD/budget-timeline.csv" ] ||
+		bnote "budget timeline: no log from g2: $(tail -n 3 "$LAB_T/timeline-g2.out" | tr '\n' ' ')"
 }
 budget_round() { # ROUND FUNCTION ARGUMENTS...: FUNCTION's run, sampled
 	local round=$1 t0 sampler c0
