@@ -687,6 +687,27 @@ budget_unpin() {
 	done
 	BUD_IRQS_PINNED=" "
 }
+# Run COMMAND every 250 ms in the background until sampler_stop NAME; the
+# sampler's pid in SAMPLER.  No fork per sample: the sampler sleeps in
+# read's timeout on a FIFO that nobody writes to.
+every_250ms() { # NAME COMMAND...
+	local name=$1
+	shift
+	rm -f "/tmp/$name.stop" "/tmp/$name.idle"
+	mkfifo "/tmp/$name.idle"
+	(
+		exec {idle}<>"/tmp/$name.idle"
+		while [ ! -e "/tmp/$name.stop" ]; do
+			"$@"
+			read -r -t 0.25 -u "$idle"
+		done
+	) &
+	SAMPLER=$!
+}
+sampler_stop() { # NAME PID
+	touch "/tmp/$1.stop"
+	wait "$2"
+}
 budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	local now line
 	now=${EPOCHREALTIME/./}
@@ -811,19 +832,14 @@ g1_requests() { # DOMID: rd_req + wr_req over the domain's devices, no fork
 	done
 	echo "$n"
 }
+g1_sample() { # DOMID
+	echo "$((${EPOCHREALTIME/./} / 1000)),$(g1_requests "$1")" >>"$BD/budget-timeline-g1.csv"
+}
 g2_timeline() { # "G1 FIO ARGUMENTS"
 	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id
 	g1id=$(xl domid g1) || return 1
-	rm -f /tmp/timeline.stop /tmp/timeline.idle
-	mkfifo /tmp/timeline.idle
-	(
-		exec {idle}<>/tmp/timeline.idle
-		while [ ! -e /tmp/timeline.stop ]; do
-			echo "$((${EPOCHREALTIME/./} / 1000)),$(g1_requests "$g1id")"
-			read -r -t 0.25 -u "$idle"
-		done >"$BD/budget-timeline-g1.csv"
-	) &
-	sampler=$!
+	every_250ms timeline g1_sample "$g1id"
+	sampler=$SAMPLER
 	# shellcheck disable=SC2046 # lists of fio arguments
 	if gcmd g2 20 bgrun tl fio --name=timeline --filename=/dev/xvdb $(wl_args randread4k-qd32) \
 		$(fio_common) --ramp_time=0 --runtime=86400 --write_iops_log=/tmp/tl --log_avg_msec=250 \
@@ -845,8 +861,7 @@ g2_timeline() { # "G1 FIO ARGUMENTS"
 	else
 		bnote "budget timeline: g2 fio did not start"
 	fi
-	touch /tmp/timeline.stop
-	wait "$sampler"
+	sampler_stop timeline "$sampler"
 	[ -s "$BD/budget-timeline.csv" ] ||
 		bnote "budget timeline: no log from g2: $(tail -n 3 "$LAB_T/timeline-g2.out" | tr '\n' ' ')"
 }
@@ -854,23 +869,10 @@ budget_round() { # ROUND FUNCTION ARGUMENTS...: FUNCTION's run, sampled
 	local round=$1 t0 sampler c0
 	c0=$(dom_cpu)
 	t0=${EPOCHREALTIME/./}
-	budget_sample "$t0" "$round"
-	rm -f /tmp/budget.stop
-	# No fork per sample: the sampler sleeps in read's timeout on a FIFO
-	# that nobody writes to.
-	rm -f /tmp/budget.idle
-	mkfifo /tmp/budget.idle
-	(
-		exec {idle}<>/tmp/budget.idle
-		while [ ! -e /tmp/budget.stop ]; do
-			budget_sample "$t0" "$round"
-			read -r -t 0.25 -u "$idle"
-		done
-	) &
-	sampler=$!
+	every_250ms budget budget_sample "$t0" "$round"
+	sampler=$SAMPLER
 	"${@:2}"
-	touch /tmp/budget.stop
-	wait "$sampler"
+	sampler_stop budget "$sampler"
 	budget_sample "$t0" "$round"
 	cpu_record "$round" "$c0" "$t0"
 	bsay "budget $round: g1 fio exited 0 in $(grep -c '^rc=0$' "$BD/budget-g1-$round.txt") of $(grep -c '^rc=' "$BD/budget-g1-$round.txt") bursts; account $(dom_line g1)"
