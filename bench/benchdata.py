@@ -64,8 +64,9 @@ def g2_pairs(runs, mode):
 
 
 # The budget phase's timeline round: g2's IOPS every 250 ms while g1 bursts.
-TL_SKIP_MS = 2000   # g2's own fio start is no steady state
-TL_AFTER_MS = 5000  # the samples right after a burst are kept apart
+TL_SKIP_MS = 2000   # g2's own fio start; and g1's exit, once dom0 saw it
+TL_AFTER_MS = 5000  # without g1's fio times: g1 surely rests from 5 s after
+TL_REST_MS = 15000  # its I/O for this long
 TL_MERGE_MS = 2000  # a pause in g1's I/O shorter than this is within a burst
 
 
@@ -85,46 +86,69 @@ def timeline_bursts(g1):
 
 
 def timeline_data(run):
-    """g2's timeline samples [(t_ms, iops)] and g1's bursts [(first_ms,
-    last_ms)] of RUN's timeline round, t from g2's first sample; empty
-    lists if it had none."""
+    """RUN's timeline round: g2's samples [(t_ms, iops)], g1's bursts of
+    I/O [(first_ms, last_ms)] and g1's fio runs [(kind, start_ms, end_ms)],
+    kind "io" or "null" (none in runs before 2026-11-27 17:50), t from g2's
+    first sample; empty lists if the run had no timeline."""
     def pairs(name):
         v = [(num(r[0]), num(r[1])) for r in raw_rows(run, name) if len(r) >= 2]
         return [(a, b) for a, b in v if a is not None and b is not None]
     samples, g1 = pairs("budget-timeline.csv"), pairs("budget-timeline-g1.csv")
     if not samples or not g1:
-        return [], []
+        return [], [], []
     t0 = samples[0][0] - 250
+    fio = [(r[1], num(r[2]) - t0, num(r[3]) - t0) for r in raw_rows(run, "budget-timeline-fio.csv")
+           if len(r) >= 4 and num(r[2]) is not None and num(r[3]) is not None]
     return ([(t - t0, v) for t, v in samples],
-            [(b - t0, e - t0) for b, e in timeline_bursts(g1)])
+            [(b - t0, e - t0) for b, e in timeline_bursts(g1)], fio)
 
 
-def timeline(samples, bursts):
+def _mean(v):
+    return sum(v) / len(v) if v else None
+
+
+def timeline(samples, bursts, fio):
     """Sort g2's (t_ms, iops) samples, each the mean of the 250 ms up to t,
-    by what g1 did then, bursts being g1's [(first_ms, last_ms)].  Returns
-    the IOPS of each class, {"idle", "burst", "after"}, and per burst
-    (mean of the idle window before it, mean of the burst)."""
-    cls = {"idle": [], "burst": [], "after": []}
-    cycles = []
-    for i, (b, e) in enumerate(bursts):
-        lo = bursts[i - 1][1] + TL_AFTER_MS if i else TL_SKIP_MS
-        idle = [v for t, v in samples if lo <= t - 250 and t < b]
-        busy = [v for t, v in samples if b <= t - 250 and t <= e]
-        if idle and busy:
-            cycles.append((sum(idle) / len(idle), sum(busy) / len(busy)))
+    by what g1 did then.  Returns the IOPS of each class: "rest" (no fio of
+    g1's running), "io" (g1's I/O: its request counters moving), "fio" (g1's
+    fio running around its I/O, starting or exiting), "null" (g1's fio jobs
+    through the null engine); and per fio run (kind, g2's mean during its
+    I/O, or during the whole run for "null"; g2's mean in the rest right
+    after it).  Without fio runs (older runs), each burst of I/O is an
+    "io" run, its rest starts TL_AFTER_MS after it, and the time before
+    the first one (g1's fio starting) is no rest."""
+    def inside(t, lo, hi):
+        return lo <= t - 250 and t <= hi
+    runs = fio or [("io", b, e) for b, e in bursts]
+    rests = []
+    for i, (_, b, e) in enumerate(runs):
+        nxt = runs[i + 1][1] if i + 1 < len(runs) else samples[-1][0] if samples else e
+        if fio:
+            rests.append((e + TL_SKIP_MS, nxt))
+        else:
+            rests.append((e + TL_AFTER_MS, min(nxt, e + TL_AFTER_MS + TL_REST_MS)))
+    if fio:
+        rests.append((TL_SKIP_MS, fio[0][1]))
+    cls = {"rest": [], "io": [], "fio": [], "null": []}
     for t, v in samples:
-        if t - 250 < TL_SKIP_MS:
-            continue
-        k = next((k for k, (b, e) in enumerate(bursts) if b < t and t - 250 < e + TL_AFTER_MS), None)
-        if k is None:
-            cls["idle"].append(v)
-            continue
-        b, e = bursts[k]
-        if b <= t - 250 and t <= e:
-            cls["burst"].append(v)
-        elif t - 250 >= e:
-            cls["after"].append(v)
-        # else the sample straddles a burst's edge: neither
+        if any(inside(t, lo, hi) for lo, hi in rests):
+            cls["rest"].append(v)
+        elif any(inside(t, b, e) for b, e in bursts):
+            cls["io"].append(v)
+        elif any(inside(t, b, e) for k, b, e in runs if k == "null"):
+            cls["null"].append(v)
+        elif any(inside(t, b, e) for k, b, e in runs if k == "io"):
+            cls["fio"].append(v)
+    cycles = []
+    for (kind, b, e), (lo, hi) in zip(runs, rests):
+        if kind == "null":
+            during = [v for t, v in samples if inside(t, b, e)]
+        else:
+            during = [v for t, v in samples if inside(t, b, e) and
+                      any(inside(t, bb, ee) for bb, ee in bursts)]
+        rest = [v for t, v in samples if inside(t, lo, hi)]
+        if during and rest:
+            cycles.append((kind, _mean(during), _mean(rest)))
     return cls, cycles
 
 

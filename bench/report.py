@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import benchdata
-from benchdata import TL_AFTER_MS, TL_SKIP_MS, g2_pairs, g2_runs, num, raw_rows, timeline, timeline_data, timeline_recovery
+from benchdata import TL_AFTER_MS, TL_REST_MS, g2_pairs, g2_runs, num, raw_rows, timeline, timeline_data, timeline_recovery
 
 RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
@@ -566,34 +566,48 @@ if bu:
                 ", ".join(f"{rd} {fmt(ratio(by[rd], solo), 2)}" for rd in BUDGET_ROUNDS if rd in by) +
                 ".")
             say("")
-        tl, tb = timeline_data(RUN)
+        tl, tb, tf = timeline_data(RUN)
         if tl and tb:
-            cls, cycles = timeline(tl, tb)
-            mean = {k: sum(v) / len(v) for k, v in cls.items() if v}
+            cls, cycles = timeline(tl, tb, tf)
+            rest = statistics.fmean(cls["rest"]) if cls["rest"] else None
             say(f"**Timeline** (the timeline round): one run of g2 over {tl[-1][0] / 1000:.0f} s, its IOPS logged every "
-                f"250 ms, while g1 ran {len(tb)} bursts of the busy round's I/O, each followed by as long idle. "
-                "A burst is when the backend's request counters of g1's devices moved (sampled every 250 ms); "
-                f"the {TL_AFTER_MS / 1000:.0f} s after it are shown apart, and g2's idle figure is every other "
-                f"sample after its own first {TL_SKIP_MS / 1000:.0f} s. No pair and no fio start inside a figure.")
+                f"250 ms, while g1 ran the busy round's fio jobs {len(tf) or len(tb)} times, each followed by " +
+                (f"{cfg['budget_cycle_s']} s of rest" if "budget_cycle_s" in cfg else "a rest") +
+                (", every other time through fio's null engine (the control: all of g1's work but the I/O)" if tf else "") +
+                ". g1's I/O is when the backend's request counters of g1's devices moved (sampled every 250 ms); " +
+                ("g1 rests from the moment dom0 saw its fio exit, and before its first one. " if tf else
+                 f"g1 rests from {TL_AFTER_MS / 1000:.0f} s after its I/O, for {TL_REST_MS / 1000:.0f} s (this run did "
+                 "not record its fio's start and exit). ") +
+                "No pair and no fio start inside a figure.")
             say("")
-            say("| g2 4k randread qd32, one run | 250 ms samples | IOPS mean | median [min-max] | over idle |")
+            say("| g2 4k randread qd32, one run | 250 ms samples | IOPS mean | median [min-max] | over g1 resting |")
             say("|---|---|---|---|---|")
-            for k, what in (("idle", "g1 idle (its disks connected)"), ("burst", "g1 bursting"),
-                            ("after", f"the first {TL_AFTER_MS / 1000:.0f} s after a burst")):
-                if k in mean:
-                    say(f"| {what} | {len(cls[k])} | {fmt(mean[k])} | {med_range(cls[k])} | "
-                        f"{fmt(mean[k] / mean['idle'], 2) if 'idle' in mean else 'n/a'} |")
+            for k, what in (("rest", "g1 resting (no fio; its disks connected)"),
+                            ("io", "g1's I/O (its request counters moving)"),
+                            ("fio", "g1's fio starting or exiting around its I/O"),
+                            ("null", "g1's same fio jobs, null engine: no I/O (control)")):
+                if cls[k]:
+                    m = statistics.fmean(cls[k])
+                    say(f"| {what} | {len(cls[k])} | {fmt(m)} | {med_range(cls[k])} | "
+                        f"{fmt(m / rest, 2) if rest else 'n/a'} |")
             say("")
-            if cycles:
-                say("Each burst over the idle window right before it (means): " +
-                    paired_str([b / a for a, b in cycles if a]) + ". Within 10% (acceptance 3): " +
-                    ("yes" if statistics.geometric_mean([b / a for a, b in cycles if a]) >= 0.9 else "**no**") + ".")
+            gm = {}
+            for kind, what in (("io", "g1's I/O over the rest right after its fio"),
+                               ("null", "g1's null-engine fio (control) over the rest right after it")):
+                pr = [d / r for k, d, r in cycles if k == kind and r]
+                if pr:
+                    gm[kind] = statistics.geometric_mean(pr)
+                    say(f"Per run, {what}: {paired_str(pr)}." +
+                        (f" Within 10% (acceptance 3): {'yes' if gm[kind] >= 0.9 else '**no**'}." if kind == "io" else ""))
+                    say("")
+            if "io" in gm and "null" in gm:
+                say(f"Net of the control (the I/O's geomean over the null runs'): {gm['io'] / gm['null']:.2f}: what g1's "
+                    "I/O costs g2 beyond what g1's fio costs it without any I/O.")
                 say("")
-            gap = int(min([b2 - e1 for (_, e1), (b2, _) in zip(tb, tb[1:])] or [0]) // 1000)
-            rec = timeline_recovery(tl, tb, min(gap, 20))
-            if rec and "idle" in mean:
-                say("g2 in each second after g1's bursts ended, over its idle mean: " +
-                    ", ".join(f"{s} s {v / mean['idle']:.2f}" for s, v in rec) + ".")
+            rec = timeline_recovery(tl, tb, 15)
+            if rec and rest:
+                say("g2 in each second after g1's I/O ended, over its mean while g1 rests: " +
+                    ", ".join(f"{s} s {v / rest:.2f}" for s, v in rec) + ".")
                 say("")
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
             timeline_bursts.extend(tb)

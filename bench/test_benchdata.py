@@ -5,8 +5,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchdata import (TL_AFTER_MS, timeline, timeline_bursts,  # noqa: E402
-                       timeline_recovery)
+from benchdata import timeline, timeline_bursts, timeline_recovery  # noqa: E402
 
 
 def series(t_end, rate_at):
@@ -28,30 +27,45 @@ class TimelineBursts(unittest.TestCase):
 
 
 class Timeline(unittest.TestCase):
-    BURSTS = [(20000, 40000), (60000, 80000)]
+    # g1's fio runs (dom0's view) and, inside the "io" one, its I/O.
+    FIO = [("io", 20000, 60000), ("null", 80000, 100000)]
+    BURSTS = [(30000, 50000)]
 
     def rate(self, t):
-        for b, e in self.BURSTS:
-            if b < t <= e:
-                return 800
-            if e < t <= e + 3000:
-                return 500
+        if 30000 < t <= 50000:
+            return 800     # g1's I/O
+        if 50000 < t <= 53000:
+            return 500     # right after it
+        if 20000 < t <= 60000:
+            return 900     # g1's fio starting or exiting
+        if 80000 < t <= 100000:
+            return 950     # the null-engine control
         return 1000
 
     def test_samples_are_sorted_by_what_g1_did(self):
-        cls, cycles = timeline(series(100000, self.rate), self.BURSTS)
-        self.assertEqual(set(cls["burst"]), {800})
-        self.assertEqual(set(cls["idle"]), {1000})
-        self.assertEqual(set(cls["after"]), {500, 1000})
-        # after: 5 s of samples following each burst
-        self.assertEqual(len(cls["after"]), 2 * TL_AFTER_MS // 250)
-        self.assertEqual(cycles, [(1000, 800), (1000, 800)])
+        cls, cycles = timeline(series(120000, self.rate), self.BURSTS, self.FIO)
+        self.assertEqual(set(cls["io"]), {800})
+        self.assertEqual(set(cls["fio"]), {500, 900})
+        self.assertEqual(set(cls["null"]), {950})
+        self.assertEqual(set(cls["rest"]), {1000})
+        # Rests: from 2 s after each fio run, and before the first.
+        self.assertEqual(len(cls["rest"]), 3 * 18000 // 250)
+        self.assertEqual(cycles, [("io", 800, 1000), ("null", 950, 1000)])
+
+    def test_without_fio_runs_a_burst_is_a_run_and_its_rest_follows_it(self):
+        cls, cycles = timeline(series(120000, self.rate), self.BURSTS, [])
+        # 5 s after the I/O, for 15 s; nothing before the burst is rest.
+        self.assertEqual(len(cls["rest"]), 15000 // 250)
+        self.assertEqual(len(cycles), 1)
+        kind, during, rest = cycles[0]
+        self.assertEqual((kind, during), ("io", 800))
+        self.assertAlmostEqual(rest, (20 * 900 + 40 * 1000) / 60)
 
     def test_recovery_shows_the_seconds_after_a_burst(self):
-        prof = dict(timeline_recovery(series(100000, self.rate), self.BURSTS, 10))
+        prof = dict(timeline_recovery(series(120000, self.rate), self.BURSTS, 10))
         self.assertEqual(prof[1], 500)
         self.assertEqual(prof[3], 500)
-        self.assertEqual(prof[4], 1000)
+        self.assertEqual(prof[4], 900)
         self.assertEqual(len(prof), 10)
 
 

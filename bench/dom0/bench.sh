@@ -813,17 +813,20 @@ g2_pairs() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 # The timeline round: one long run of g2 logging its IOPS every 250 ms
 # while g1 alternates the busy round's burst (a $BENCH_BUDGET_CYCLE_S s
 # fio run, its final verification included) with $BENCH_BUDGET_CYCLE_S s
-# idle, $BENCH_BUDGET_CYCLES times, after an idle window.  No pair, no
-# console round trip and no fio start inside a figure: g2's samples while
-# g1 rests are its solo figure, taken between the same bursts, and the
-# samples right after each burst show whether and for how long g2 stays
-# slow once g1 stops.  When g1 did I/O is read off the backend's own
-# request counters, not off fio's start and end: a burst's fio takes tens
-# of seconds to start and to exit around its I/O.
+# idle, $BENCH_BUDGET_CYCLES times, after an idle window; every other
+# burst is the control, the same fio jobs through the null engine: all
+# of g1's work but the I/O.  No pair, no console round trip and no fio
+# start inside a figure: g2's samples while g1 rests are its solo figure,
+# taken between the same bursts, and the samples right after each burst
+# show whether and for how long g2 stays slow once g1 stops.  When g1 did
+# I/O is read off the backend's own request counters: a burst's fio takes
+# tens of seconds to start and to exit around its I/O.
 # budget-timeline.csv: t_ms,iops (g2; t: Unix time in ms, fio's
 #   log_unix_epoch: Xen gives dom0 and the guests one clock)
 # budget-timeline-g1.csv: t_ms,requests (g1's requests so far, summed over
 #   its devices, every 250 ms)
+# budget-timeline-fio.csv: cycle,io|null,start_ms,end_ms (g1's fio, from
+#   before dom0 starts it until dom0 saw it exit)
 g1_requests() { # DOMID: rd_req + wr_req over the domain's devices, no fork
 	local f v n=0
 	for f in /sys/bus/xen-backend/devices/vbd-"$1"-*/statistics/[rw][dr]_req; do
@@ -836,7 +839,7 @@ g1_sample() { # DOMID
 	echo "$((${EPOCHREALTIME/./} / 1000)),$(g1_requests "$1")" >>"$BD/budget-timeline-g1.csv"
 }
 g2_timeline() { # "G1 FIO ARGUMENTS"
-	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id
+	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id kind job a t0
 	g1id=$(xl domid g1) || return 1
 	every_250ms timeline g1_sample "$g1id"
 	sampler=$SAMPLER
@@ -846,11 +849,29 @@ g2_timeline() { # "G1 FIO ARGUMENTS"
 		--log_unix_epoch=1 >/dev/null; then
 		sleep "$s"
 		for k in $(seq "$BENCH_BUDGET_CYCLES"); do
+			kind=io
+			job=${1//@RUNTIME@/$s}
+			# Even cycles, the control: the same fio jobs through the null
+			# engine (no verification then: nothing to read back).
+			if [ $((k % 2)) = 0 ]; then
+				kind=null
+				job=
+				for a in ${1//--ioengine=libaio/--ioengine=null}; do
+					case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$s}" ;; esac
+				done
+			fi
+			t0=$((${EPOCHREALTIME/./} / 1000))
 			# shellcheck disable=SC2086 # a list of fio arguments
-			gcmd g1 20 bgrun budtl ${1//@RUNTIME@/$s} >/dev/null ||
+			gcmd g1 20 bgrun budtl $job >/dev/null ||
 				{ bnote "budget timeline: g1 fio did not start in cycle $k"; break; }
-			gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >>"$BD/budget-g1-timeline.txt" 2>&1
-			echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
+			if [ "$kind" = io ]; then
+				gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >>"$BD/budget-g1-timeline.txt" 2>&1
+				echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
+			else
+				gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >"$LAB_T/timeline-null.out" 2>&1 ||
+					bnote "budget timeline: g1's null fio failed in cycle $k"
+			fi
+			echo "$k,$kind,$t0,$((${EPOCHREALTIME/./} / 1000))" >>"$BD/budget-timeline-fio.csv"
 			sleep "$s"
 		done
 		# fio ends its jobs and writes its logs on SIGINT.
@@ -964,6 +985,7 @@ t_bench() {
 		echo "reps=$BENCH_REPS runtime=$BENCH_RUNTIME ramp=$BENCH_RAMP phases=$BENCH_PHASES"
 		echo "variants=$BENCH_VARIANTS mem_ns=$BENCH_MEM_NS mem_order=$BENCH_MEM_ORDER idle_s=$BENCH_IDLE_S"
 		echo "settle_io_s=$BENCH_SETTLE_IO_S settle_s=$BENCH_SETTLE_S budget_disks=$BENCH_BUDGET_DISKS budget_kb=$BENCH_BUDGET_KB"
+		echo "budget_cycles=$BENCH_BUDGET_CYCLES budget_cycle_s=$BENCH_BUDGET_CYCLE_S"
 		echo "dom0 $(uname -r) vcpus $(nproc)"
 		xl info | awk '$1 == "xen_scheduler" || $1 == "xen_commandline"' | sed 's/  *: /: /'
 		modinfo -F vermagic xen-blkback 2>/dev/null | sed 's/^/stock /'
