@@ -447,7 +447,7 @@ if sb and st:
 # -------------------------------------------------------------- budget
 BUDGET_ROUNDS = ("held", "busy", "timeline", "burn")
 timeline_plot = {}
-timeline_bursts = []
+timeline_spans = []  # (colour, start_ms, end_ms) shaded behind the timeline
 
 
 def budget_round_of(mode):
@@ -610,7 +610,8 @@ if bu:
                     ", ".join(f"{s} s {v / rest:.2f}" for s, v in rec) + ".")
                 say("")
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
-            timeline_bursts.extend(tb)
+            timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)
+            timeline_spans.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
         if "burn" in paired:
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
@@ -808,10 +809,12 @@ set xlabel ""
 """)
 if timeline_plot:
     dat_series("plot-timeline.dat", timeline_plot, lambda p: f"{p[0]} {p[1]}")
+    # g1's fio runs first (grey: with I/O, blue: null engine), its I/O on top (red).
+    spans = sorted(timeline_spans, key=lambda x: x[0] == "#ffdddd")
     rects = "".join(f"set object {i + 1} rect from {b / 1000.0}, graph 0 to {e / 1000.0}, graph 1 "
-                    "fc rgb '#ffdddd' fs solid 0.5 noborder behind\n"
-                    for i, (b, e) in enumerate(timeline_bursts))
-    panels.append(rects + """set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); shaded: g1's bursts"
+                    f"fc rgb '{c}' fs solid 1.0 noborder behind\n"
+                    for i, (c, b, e) in enumerate(spans))
+    panels.append(rects + """set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); g1's I/O red, its fio grey, null-engine fio blue"
 set xlabel "seconds"
 set ylabel "IOPS"
 set key bottom right
