@@ -88,7 +88,8 @@ def timeline_bursts(g1):
 def timeline_data(run):
     """RUN's timeline round: g2's samples [(t_ms, iops)], g1's bursts of
     I/O [(first_ms, last_ms)] and g1's fio runs [(kind, start_ms, end_ms)],
-    kind "io" or "null" (none in runs before 2026-11-27 17:50), t from g2's
+    kind "io" or the control's name, "null" or "burn16" (none in runs
+    before 2026-11-27 17:50), t from g2's
     first sample; empty lists if the run had no timeline."""
     def pairs(name):
         v = [(num(r[0]), num(r[1])) for r in raw_rows(run, name) if len(r) >= 2]
@@ -111,10 +112,10 @@ def timeline(samples, bursts, fio):
     """Sort g2's (t_ms, iops) samples, each the mean of the 250 ms up to t,
     by what g1 did then.  Returns the IOPS of each class: "rest" (no fio of
     g1's running), "io" (g1's I/O: its request counters moving), "fio" (g1's
-    fio running around its I/O, starting or exiting), "null" (g1's fio jobs
-    through the null engine); and per fio run (kind, g2's mean during its
-    I/O, or during the whole run for "null"; g2's mean in the rest right
-    after it).  Without fio runs (older runs), each burst of I/O is an
+    fio running around its I/O, starting or exiting), "control" (g1's
+    control runs); and per fio run (kind, g2's mean during its I/O, or
+    during the whole run for a control; g2's mean in the rest right after
+    it).  Without fio runs (older runs), each burst of I/O is an
     "io" run, its rest starts TL_AFTER_MS after it, and the time before
     the first one (g1's fio starting) is no rest."""
     def inside(t, lo, hi):
@@ -129,19 +130,19 @@ def timeline(samples, bursts, fio):
             rests.append((e + TL_AFTER_MS, min(nxt, e + TL_AFTER_MS + TL_REST_MS)))
     if fio:
         rests.append((TL_SKIP_MS, fio[0][1]))
-    cls = {"rest": [], "io": [], "fio": [], "null": []}
+    cls = {"rest": [], "io": [], "fio": [], "control": []}
     for t, v in samples:
         if any(inside(t, lo, hi) for lo, hi in rests):
             cls["rest"].append(v)
         elif any(inside(t, b, e) for b, e in bursts):
             cls["io"].append(v)
-        elif any(inside(t, b, e) for k, b, e in runs if k == "null"):
-            cls["null"].append(v)
+        elif any(inside(t, b, e) for k, b, e in runs if k != "io"):
+            cls["control"].append(v)
         elif any(inside(t, b, e) for k, b, e in runs if k == "io"):
             cls["fio"].append(v)
     cycles = []
     for (kind, b, e), (lo, hi) in zip(runs, rests):
-        if kind == "null":
+        if kind != "io":
             during = [v for t, v in samples if inside(t, b, e)]
         else:
             during = [v for t, v in samples if inside(t, b, e) and

@@ -14,7 +14,7 @@ module commits and Xen's options (the scheduler's change the figures).
 Comparisons: ng/stock (variant "base") and adaptive/static (variant
 "policy"); and from the budget phase, g2 under each round's load over g2
 alone with g1 idle (in the timeline round, g2 during each of g1's bursts,
-and during each null-engine control, over g2 in the rest right after it).  Standard library only.
+and during each control run of g1's, over g2 in the rest right after it).  Standard library only.
 """
 import math
 import os
@@ -60,11 +60,11 @@ def main(runs):
             if lr:
                 logs.setdefault(BUDGET + (mode,), []).extend(lr)
                 used.setdefault(BUDGET, set()).add(run)
-        # The timeline round: g1's I/O, and its null-engine control, each
+        # The timeline round: g1's I/O, and its control, each
         # over g2's rest right after it.
         for kind, d, r in timeline(*timeline_data(run))[1]:
             if d > 0 and r > 0:
-                logs.setdefault(BUDGET + ("timeline" if kind == "io" else "timeline-null",), []).append(math.log(d / r))
+                logs.setdefault(BUDGET + ("timeline" if kind == "io" else "timeline-" + kind,), []).append(math.log(d / r))
                 used.setdefault(BUDGET, set()).add(run)
         data = tput_data(raw_rows(run, "tput.csv"))
         for var, top, bot in COMPARISONS:

@@ -448,6 +448,7 @@ if sb and st:
 BUDGET_ROUNDS = ("held", "busy", "timeline", "burn")
 timeline_plot = {}
 timeline_spans = []  # (colour, start_ms, end_ms) shaded behind the timeline
+timeline_control = []  # the control's name
 
 
 def budget_round_of(mode):
@@ -569,11 +570,14 @@ if bu:
         tl, tb, tf = timeline_data(RUN)
         if tl and tb:
             cls, cycles = timeline(tl, tb, tf)
+            ctl = next((k for k, _, _ in tf if k != "io"), None)
+            ctl_what = {"null": "the same fio jobs through fio's null engine, all of g1's work but the I/O",
+                        "burn16": "16 processes of fio's cpuio engine computing, no I/O"}.get(ctl, ctl)
             rest = statistics.fmean(cls["rest"]) if cls["rest"] else None
             say(f"**Timeline** (the timeline round): one run of g2 over {tl[-1][0] / 1000:.0f} s, its IOPS logged every "
                 f"250 ms, while g1 ran the busy round's fio jobs {len(tf) or len(tb)} times, each followed by " +
                 (f"{cfg['budget_cycle_s']} s of rest" if "budget_cycle_s" in cfg else "a rest") +
-                (", every other time through fio's null engine (the control: all of g1's work but the I/O)" if tf else "") +
+                (f", every other time the control: {ctl_what}" if ctl else "") +
                 ". g1's I/O is when the backend's request counters of g1's devices moved (sampled every 250 ms); " +
                 ("g1 rests from the moment dom0 saw its fio exit, and before its first one. " if tf else
                  f"g1 rests from {TL_AFTER_MS / 1000:.0f} s after its I/O, for {TL_REST_MS / 1000:.0f} s (this run did "
@@ -585,7 +589,7 @@ if bu:
             for k, what in (("rest", "g1 resting (no fio; its disks connected)"),
                             ("io", "g1's I/O (its request counters moving)"),
                             ("fio", "g1's fio starting or exiting around its I/O"),
-                            ("null", "g1's same fio jobs, null engine: no I/O (control)")):
+                            ("control", f"g1's control ({ctl}): no I/O")):
                 if cls[k]:
                     m = statistics.fmean(cls[k])
                     say(f"| {what} | {len(cls[k])} | {fmt(m)} | {med_range(cls[k])} | "
@@ -593,16 +597,16 @@ if bu:
             say("")
             gm = {}
             for kind, what in (("io", "g1's I/O over the rest right after its fio"),
-                               ("null", "g1's null-engine fio (control) over the rest right after it")):
+                               (ctl, f"g1's control ({ctl}) over the rest right after it")):
                 pr = [d / r for k, d, r in cycles if k == kind and r]
                 if pr:
                     gm[kind] = statistics.geometric_mean(pr)
                     say(f"Per run, {what}: {paired_str(pr)}." +
                         (f" Within 10% (acceptance 3): {'yes' if gm[kind] >= 0.9 else '**no**'}." if kind == "io" else ""))
                     say("")
-            if "io" in gm and "null" in gm:
-                say(f"Net of the control (the I/O's geomean over the null runs'): {gm['io'] / gm['null']:.2f}: what g1's "
-                    "I/O costs g2 beyond what g1's fio costs it without any I/O.")
+            if "io" in gm and ctl in gm:
+                say(f"Net of the control (the I/O's geomean over the control's): {gm['io'] / gm[ctl]:.2f}: what g1's "
+                    "I/O costs g2 beyond what the control costs it without any I/O.")
                 say("")
             rec = timeline_recovery(tl, tb, 15)
             if rec and rest:
@@ -612,6 +616,7 @@ if bu:
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
             timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)
             timeline_spans.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
+            timeline_control.append(ctl or "none")
         if "burn" in paired:
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
@@ -809,12 +814,12 @@ set xlabel ""
 """)
 if timeline_plot:
     dat_series("plot-timeline.dat", timeline_plot, lambda p: f"{p[0]} {p[1]}")
-    # g1's fio runs first (grey: with I/O, blue: null engine), its I/O on top (red).
+    # g1's fio runs first (grey: with I/O, blue: the control), its I/O on top (red).
     spans = sorted(timeline_spans, key=lambda x: x[0] == "#ffdddd")
     rects = "".join(f"set object {i + 1} rect from {b / 1000.0}, graph 0 to {e / 1000.0}, graph 1 "
                     f"fc rgb '{c}' fs solid 1.0 noborder behind\n"
                     for i, (c, b, e) in enumerate(spans))
-    panels.append(rects + """set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); g1's I/O red, its fio grey, null-engine fio blue"
+    panels.append(rects + f"""set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); g1's I/O red, its fio grey, control ({timeline_control[0]}) blue"
 set xlabel "seconds"
 set ylabel "IOPS"
 set key bottom right

@@ -46,7 +46,7 @@ class Timeline(unittest.TestCase):
         cls, cycles = timeline(series(120000, self.rate), self.BURSTS, self.FIO)
         self.assertEqual(set(cls["io"]), {800})
         self.assertEqual(set(cls["fio"]), {500, 900})
-        self.assertEqual(set(cls["null"]), {950})
+        self.assertEqual(set(cls["control"]), {950})
         self.assertEqual(set(cls["rest"]), {1000})
         # Rests: from 2 s after each fio run, and before the first.
         self.assertEqual(len(cls["rest"]), 3 * 18000 // 250)

@@ -814,8 +814,8 @@ g2_pairs() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 # while g1 alternates the busy round's burst (a $BENCH_BUDGET_CYCLE_S s
 # fio run, its final verification included) with $BENCH_BUDGET_CYCLE_S s
 # idle, $BENCH_BUDGET_CYCLES times, after an idle window; every other
-# burst is the control, the same fio jobs through the null engine: all
-# of g1's work but the I/O.  No pair, no console round trip and no fio
+# burst is the control: by default the same fio jobs through the null
+# engine, all of g1's work but the I/O.  No pair, no console round trip and no fio
 # start inside a figure: g2's samples while g1 rests are its solo figure,
 # taken between the same bursts, and the samples right after each burst
 # show whether and for how long g2 stays slow once g1 stops.  When g1 did
@@ -825,7 +825,7 @@ g2_pairs() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 #   log_unix_epoch: Xen gives dom0 and the guests one clock)
 # budget-timeline-g1.csv: t_ms,requests (g1's requests so far, summed over
 #   its devices, every 250 ms)
-# budget-timeline-fio.csv: cycle,io|null,start_ms,end_ms (g1's fio, from
+# budget-timeline-fio.csv: cycle,io|CONTROL,start_ms,end_ms (g1's fio, from
 #   before dom0 starts it until dom0 saw it exit)
 g1_requests() { # DOMID: rd_req + wr_req over the domain's devices, no fork
 	local f v n=0
@@ -851,14 +851,20 @@ g2_timeline() { # "G1 FIO ARGUMENTS"
 		for k in $(seq "$BENCH_BUDGET_CYCLES"); do
 			kind=io
 			job=${1//@RUNTIME@/$s}
-			# Even cycles, the control: the same fio jobs through the null
-			# engine (no verification then: nothing to read back).
+			# Even cycles, the control ($BENCH_BUDGET_CONTROL): null, the
+			# same fio jobs through the null engine (no verification then:
+			# nothing to read back); burn16, 16 processes computing.
 			if [ $((k % 2)) = 0 ]; then
-				kind=null
+				kind=$BENCH_BUDGET_CONTROL
 				job=
-				for a in ${1//--ioengine=libaio/--ioengine=null}; do
-					case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$s}" ;; esac
-				done
+				case $kind in
+				burn16) job="fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=16 --time_based --runtime=$s" ;;
+				*)
+					for a in ${1//--ioengine=libaio/--ioengine=null}; do
+						case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$s}" ;; esac
+					done
+					;;
+				esac
 			fi
 			t0=$((${EPOCHREALTIME/./} / 1000))
 			# shellcheck disable=SC2086 # a list of fio arguments
@@ -869,7 +875,7 @@ g2_timeline() { # "G1 FIO ARGUMENTS"
 				echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
 			else
 				gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >"$LAB_T/timeline-null.out" 2>&1 ||
-					bnote "budget timeline: g1's null fio failed in cycle $k"
+					bnote "budget timeline: g1's $kind fio failed in cycle $k"
 			fi
 			echo "$k,$kind,$t0,$((${EPOCHREALTIME/./} / 1000))" >>"$BD/budget-timeline-fio.csv"
 			sleep "$s"
