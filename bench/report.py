@@ -246,17 +246,19 @@ if lat:
         "(1 MiB requests for the sequential workloads). Latency: the guest's mean completion "
         "latency, the larger of read and write.")
     say("")
-    say("| variant | workload | stock dom0 us/req | ng dom0 us/req | stock latency ms | ng latency ms |")
-    say("|---|---|---|---|---|---|")
+    say("| variant | workload | A / B | A dom0 us/req | B dom0 us/req | A latency ms | B latency ms |")
+    say("|---|---|---|---|---|---|---|")
 
     def med(lst, i):
         v = [x[i] for x in lst]
         return statistics.median(v) if v else None
-    for var in variants:
+    # The policy phase compares two policies of ng, the others two drivers.
+    for var in sorted({k[0] for k in lat}, key=lambda v: (v != "base", v)):
+        a, b = ("static", "adaptive") if var == "policy" else ("stock", "ng")
         for w in WORKLOADS:
-            st, ng = lat.get((var, "stock", w), []), lat.get((var, "ng", w), [])
+            st, ng = lat.get((var, a, w), []), lat.get((var, b, w), [])
             if st or ng:
-                say(f"| {var} | {w} | {fmt(med(st, 0))} | {fmt(med(ng, 0))} | "
+                say(f"| {var} | {w} | {a} / {b} | {fmt(med(st, 0))} | {fmt(med(ng, 0))} | "
                     f"{fmt(med(st, 1), 1)} | {fmt(med(ng, 1), 1)} |")
     say("")
 
