@@ -14,7 +14,8 @@ module commits and Xen's options (the scheduler's change the figures).
 Comparisons: ng/stock (variant "base") and adaptive/static (variant
 "policy"); and from the budget phase, g2 under each round's load over g2
 alone with g1 idle (in the timeline round, g2 during each of g1's bursts,
-and during each control run of g1's, over g2 in the rest right after it).  Standard library only.
+and during each control run of g1's, over g2 in the rest right after it).
+Standard library only.
 """
 import math
 import os
@@ -64,7 +65,8 @@ def main(runs):
         # over g2's rest right after it.
         for kind, d, r in timeline(*timeline_data(run))[1]:
             if d > 0 and r > 0:
-                logs.setdefault(BUDGET + ("timeline" if kind == "io" else "timeline-" + kind,), []).append(math.log(d / r))
+                mode = "timeline" if kind == "io" else "timeline-" + kind
+                logs.setdefault(BUDGET + (mode,), []).append(math.log(d / r))
                 used.setdefault(BUDGET, set()).add(run)
         data = tput_data(raw_rows(run, "tput.csv"))
         for var, top, bot in COMPARISONS:

@@ -619,7 +619,7 @@ if bu:
             timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)
             timeline_spans.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
             timeline_control.append(ctl or "none")
-        if "burn" in paired:
+        if "burn" in paired and any(rd in paired for rd in ("held", "busy")):
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
                 ", ".join(f"{rd} {fmt(paired[rd] / paired['burn'], 2)}" for rd in ("held", "busy") if rd in paired) +
