@@ -827,19 +827,30 @@ g2_pairs() { # ROUND "G1 FIO ARGUMENTS" [SUFFIX...]: see g2_pair
 #   its devices, every 250 ms)
 # budget-timeline-fio.csv: cycle,io|CONTROL,start_ms,end_ms (g1's fio, from
 #   before dom0 starts it until dom0 saw it exit)
-g1_requests() { # DOMID: rd_req + wr_req over the domain's devices, no fork
+g1_sample() { # DOMID: rd_req + wr_req over the domain's devices, no fork
 	local f v n=0
 	for f in /sys/bus/xen-backend/devices/vbd-"$1"-*/statistics/[rw][dr]_req; do
 		sysval "$f" v
 		[ "$v" -ge 0 ] && n=$((n + v))
 	done
-	echo "$n"
+	echo "$((${EPOCHREALTIME/./} / 1000)),$n" >>"$BD/budget-timeline-g1.csv"
 }
-g1_sample() { # DOMID
-	echo "$((${EPOCHREALTIME/./} / 1000)),$(g1_requests "$1")" >>"$BD/budget-timeline-g1.csv"
+# The timeline's control run of $BENCH_BUDGET_CONTROL: null, the same fio
+# jobs through the null engine (no verification then: nothing to read
+# back); burn16, 16 processes computing.
+timeline_control_job() { # "G1 FIO ARGUMENTS" SECONDS
+	local a job=
+	if [ "$BENCH_BUDGET_CONTROL" = burn16 ]; then
+		echo "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=16 --time_based --runtime=$2"
+		return
+	fi
+	for a in ${1//--ioengine=libaio/--ioengine=null}; do
+		case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$2}" ;; esac
+	done
+	echo "$job"
 }
 g2_timeline() { # "G1 FIO ARGUMENTS"
-	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id kind job a t0
+	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id kind job out rc t0
 	g1id=$(xl domid g1) || return 1
 	every_250ms timeline g1_sample "$g1id"
 	sampler=$SAMPLER
@@ -849,33 +860,24 @@ g2_timeline() { # "G1 FIO ARGUMENTS"
 		--log_unix_epoch=1 >/dev/null; then
 		sleep "$s"
 		for k in $(seq "$BENCH_BUDGET_CYCLES"); do
-			kind=io
-			job=${1//@RUNTIME@/$s}
-			# Even cycles, the control ($BENCH_BUDGET_CONTROL): null, the
-			# same fio jobs through the null engine (no verification then:
-			# nothing to read back); burn16, 16 processes computing.
+			# Even cycles, the control.
+			kind=io job=${1//@RUNTIME@/$s} out=$BD/budget-g1-timeline.txt
 			if [ $((k % 2)) = 0 ]; then
 				kind=$BENCH_BUDGET_CONTROL
-				job=
-				case $kind in
-				burn16) job="fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=16 --time_based --runtime=$s" ;;
-				*)
-					for a in ${1//--ioengine=libaio/--ioengine=null}; do
-						case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$s}" ;; esac
-					done
-					;;
-				esac
+				job=$(timeline_control_job "$1" "$s")
+				out=$LAB_T/timeline-$kind.out
 			fi
 			t0=$((${EPOCHREALTIME/./} / 1000))
 			# shellcheck disable=SC2086 # a list of fio arguments
 			gcmd g1 20 bgrun budtl $job >/dev/null ||
 				{ bnote "budget timeline: g1 fio did not start in cycle $k"; break; }
+			gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >>"$out" 2>&1
+			rc=$?
+			# g1's verdicts, as in the other rounds; a failed control is a note.
 			if [ "$kind" = io ]; then
-				gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >>"$BD/budget-g1-timeline.txt" 2>&1
-				echo "rc=$?" >>"$BD/budget-g1-timeline.txt"
-			else
-				gcmd g1 $((s + 300)) bgwait budtl $((s + 250)) >"$LAB_T/timeline-null.out" 2>&1 ||
-					bnote "budget timeline: g1's $kind fio failed in cycle $k"
+				echo "rc=$rc" >>"$out"
+			elif [ "$rc" != 0 ]; then
+				bnote "budget timeline: g1's $kind fio failed in cycle $k"
 			fi
 			echo "$k,$kind,$t0,$((${EPOCHREALTIME/./} / 1000))" >>"$BD/budget-timeline-fio.csv"
 			sleep "$s"
