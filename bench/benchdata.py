@@ -4,6 +4,7 @@ one rule for a throughput figure and one for the budget phase's g2 pairs.
 Standard library only."""
 import csv
 import os
+import statistics
 
 
 def raw_rows(run, name):
@@ -89,8 +90,8 @@ def timeline_data(run):
     """RUN's timeline round: g2's samples [(t_ms, iops)], g1's bursts of
     I/O [(first_ms, last_ms)] and g1's fio runs [(kind, start_ms, end_ms)],
     kind "io" or the control's name, "null" or "burn16" (none in runs
-    before 2026-11-27 17:50), t from g2's
-    first sample; empty lists if the run had no timeline."""
+    before 2026-11-27 17:50), t from g2's first sample; empty lists if the
+    run had no timeline."""
     def pairs(name):
         v = [(num(r[0]), num(r[1])) for r in raw_rows(run, name) if len(r) >= 2]
         return [(a, b) for a, b in v if a is not None and b is not None]
@@ -102,10 +103,6 @@ def timeline_data(run):
            if len(r) >= 4 and num(r[2]) is not None and num(r[3]) is not None]
     return ([(t - t0, v) for t, v in samples],
             [(b - t0, e - t0) for b, e in timeline_bursts(g1)], fio)
-
-
-def _mean(v):
-    return sum(v) / len(v) if v else None
 
 
 def timeline(samples, bursts, fio):
@@ -121,6 +118,7 @@ def timeline(samples, bursts, fio):
     def inside(t, lo, hi):
         return lo <= t - 250 and t <= hi
     runs = fio or [("io", b, e) for b, e in bursts]
+    # The rest right after each run, until the next one starts.
     rests = []
     for i, (_, b, e) in enumerate(runs):
         nxt = runs[i + 1][1] if i + 1 < len(runs) else samples[-1][0] if samples else e
@@ -128,11 +126,11 @@ def timeline(samples, bursts, fio):
             rests.append((e + TL_SKIP_MS, nxt))
         else:
             rests.append((e + TL_AFTER_MS, min(nxt, e + TL_AFTER_MS + TL_REST_MS)))
-    if fio:
-        rests.append((TL_SKIP_MS, fio[0][1]))
+    # And, when dom0 saw when g1's first fio started, the rest before it.
+    before = [(TL_SKIP_MS, fio[0][1])] if fio else []
     cls = {"rest": [], "io": [], "fio": [], "control": []}
     for t, v in samples:
-        if any(inside(t, lo, hi) for lo, hi in rests):
+        if any(inside(t, lo, hi) for lo, hi in rests + before):
             cls["rest"].append(v)
         elif any(inside(t, b, e) for b, e in bursts):
             cls["io"].append(v)
@@ -149,7 +147,7 @@ def timeline(samples, bursts, fio):
                       any(inside(t, bb, ee) for bb, ee in bursts)]
         rest = [v for t, v in samples if inside(t, lo, hi)]
         if during and rest:
-            cycles.append((kind, _mean(during), _mean(rest)))
+            cycles.append((kind, statistics.fmean(during), statistics.fmean(rest)))
     return cls, cycles
 
 
@@ -162,5 +160,5 @@ def timeline_recovery(samples, bursts, seconds):
     for s in range(1, seconds + 1):
         v = [x for t, x in samples for e in ends if e + (s - 1) * 1000 < t <= e + s * 1000]
         if v:
-            prof.append((s, sum(v) / len(v)))
+            prof.append((s, statistics.fmean(v)))
     return prof

@@ -450,7 +450,7 @@ if sb and st:
 BUDGET_ROUNDS = ("held", "busy", "timeline", "burn")
 timeline_plot = {}
 timeline_spans = []  # (colour, start_ms, end_ms) shaded behind the timeline
-timeline_control = []  # the control's name
+timeline_control = None  # the name of the timeline's control
 
 
 def budget_round_of(mode):
@@ -618,7 +618,7 @@ if bu:
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
             timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)
             timeline_spans.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
-            timeline_control.append(ctl or "none")
+            timeline_control = ctl or "none"
         if "burn" in paired and any(rd in paired for rd in ("held", "busy")):
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +
@@ -821,7 +821,7 @@ if timeline_plot:
     rects = "".join(f"set object {i + 1} rect from {b / 1000.0}, graph 0 to {e / 1000.0}, graph 1 "
                     f"fc rgb '{c}' fs solid 1.0 noborder behind\n"
                     for i, (c, b, e) in enumerate(spans))
-    panels.append(rects + f"""set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); g1's I/O red, its fio grey, control ({timeline_control[0]}) blue"
+    panels.append(rects + f"""set title "Budget timeline: g2 4k randread qd32 (IOPS, 250 ms bins); g1's I/O red, its fio grey, control ({timeline_control}) blue"
 set xlabel "seconds"
 set ylabel "IOPS"
 set key bottom right
