@@ -80,7 +80,7 @@ command -v debootstrap >/dev/null || apt-get install -y debootstrap >&2
 
 mkdir -p "$cache"
 # A run killed before it unmounted may have left /proc mounted inside.
-umount "$root/proc" 2>/dev/null
+umount "$root/proc" 2>/dev/null || true
 rm -rf --one-file-system "$root"
 debootstrap --variant=minbase "$suite" "$root" "$mirror" >&2
 
