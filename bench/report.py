@@ -450,7 +450,7 @@ if sb and st:
 BUDGET_ROUNDS = ("held", "busy", "timeline", "burn")
 timeline_plot = {}
 timeline_spans = []  # (colour, start_ms, end_ms) shaded behind the timeline
-timeline_control = None  # the name of the timeline's control
+timeline_control = None  # the names of the timeline's controls
 
 
 def budget_round_of(mode):
@@ -572,14 +572,19 @@ if bu:
         tl, tb, tf = timeline_data(RUN)
         if tl and tb:
             cls, cycles = timeline(tl, tb, tf)
-            ctl = next((k for k, _, _ in tf if k != "io"), None)
+            ctls = sorted({k for k, _, _ in tf if k != "io"})
             ctl_what = {"null": "the same fio jobs through fio's null engine, all of g1's work but the I/O",
-                        "burn16": "16 processes of fio's cpuio engine computing, no I/O"}.get(ctl, ctl)
+                        "burn16": "16 processes of fio's cpuio engine computing, no I/O",
+                        "sys16": "16 processes making syscalls (dd of 64-byte blocks, /dev/zero to /dev/null), "
+                                 "no I/O and no fio"}
+            g1_fio = next((l.split("=", 1)[1] for l in setup.splitlines() if l.startswith("budget_g1_fio=")), "")
             rest = statistics.fmean(cls["rest"]) if cls["rest"] else None
             say(f"**Timeline** (the timeline round): one run of g2 over {tl[-1][0] / 1000:.0f} s, its IOPS logged every "
-                f"250 ms, while g1 ran the busy round's fio jobs {len(tf) or len(tb)} times, each followed by " +
+                f"250 ms, while g1 ran the busy round's fio jobs {len(tf) or len(tb)} times" +
+                (f" (with `{g1_fio}`)" if g1_fio else "") + ", each followed by " +
                 (f"{cfg['budget_cycle_s']} s of rest" if "budget_cycle_s" in cfg else "a rest") +
-                (f", every other time the control: {ctl_what}" if ctl else "") +
+                (", every other time a control, in turn: " + "; ".join(f"{k}, {ctl_what.get(k, k)}" for k in ctls)
+                 if ctls else "") +
                 ". g1's I/O is when the backend's request counters of g1's devices moved (sampled every 250 ms); " +
                 ("g1 rests from the moment dom0 saw its fio exit, and before its first one. " if tf else
                  f"g1 rests from {TL_AFTER_MS / 1000:.0f} s after its I/O, for {TL_REST_MS / 1000:.0f} s (this run did "
@@ -591,25 +596,26 @@ if bu:
             for k, what in (("rest", "g1 resting (no fio; its disks connected)"),
                             ("io", "g1's I/O (its request counters moving)"),
                             ("fio", "g1's fio starting or exiting around its I/O"),
-                            ("control", f"g1's control ({ctl}): no I/O")):
+                            ("control", f"g1's controls ({', '.join(ctls)}): no I/O")):
                 if cls[k]:
                     m = statistics.fmean(cls[k])
                     say(f"| {what} | {len(cls[k])} | {fmt(m)} | {med_range(cls[k])} | "
                         f"{fmt(m / rest, 2) if rest else 'n/a'} |")
             say("")
             gm = {}
-            for kind, what in (("io", "g1's I/O over the rest right after its fio"),
-                               (ctl, f"g1's control ({ctl}) over the rest right after it")):
+            for kind, what in [("io", "g1's I/O over the rest right after its fio")] + \
+                    [(k, f"g1's control {k} over the rest right after it") for k in ctls]:
                 pr = [d / r for k, d, r in cycles if k == kind and r]
                 if pr:
                     gm[kind] = statistics.geometric_mean(pr)
                     say(f"Per run, {what}: {paired_str(pr)}." +
                         (f" Within 10% (acceptance 3): {'yes' if gm[kind] >= 0.9 else '**no**'}." if kind == "io" else ""))
                     say("")
-            if "io" in gm and ctl in gm:
-                say(f"Net of the control (the I/O's geomean over the control's): {gm['io'] / gm[ctl]:.2f}: what g1's "
-                    "I/O costs g2 beyond what the control costs it without any I/O.")
-                say("")
+            for k in ctls:
+                if "io" in gm and k in gm:
+                    say(f"Net of the control {k} (the I/O's geomean over the control's): {gm['io'] / gm[k]:.2f}: what "
+                        "g1's I/O costs g2 beyond what that control costs it without any I/O.")
+                    say("")
             rec = timeline_recovery(tl, tb, 15)
             if rec and rest:
                 say("g2 in each second after g1's I/O ended, over its mean while g1 rests: " +
@@ -618,7 +624,7 @@ if bu:
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
             timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)
             timeline_spans.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
-            timeline_control = ctl or "none"
+            timeline_control = ", ".join(ctls) or "none"
         if "burn" in paired and any(rd in paired for rd in ("held", "busy")):
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
                 "no I/O, so the backend does no work for it). Net of it, the loaded rounds cost g2: " +

@@ -835,22 +835,33 @@ g1_sample() { # DOMID: rd_req + wr_req over the domain's devices, no fork
 	done
 	echo "$((${EPOCHREALTIME/./} / 1000)),$n" >>"$BD/budget-timeline-g1.csv"
 }
-# The timeline's control run of $BENCH_BUDGET_CONTROL: null, the same fio
-# jobs through the null engine (no verification then: nothing to read
-# back); burn16, 16 processes computing.
-timeline_control_job() { # "G1 FIO ARGUMENTS" SECONDS
+# The timeline's control runs, none of them I/O: null, the same fio jobs
+# through the null engine (no verification then: nothing to read back);
+# burn16, 16 processes computing; sys16, 16 processes making syscalls
+# (busybox dd of 64-byte blocks, /dev/zero to /dev/null), little memory and
+# no fio: a PV guest's syscalls pass through Xen.
+timeline_control_job() { # KIND "G1 FIO ARGUMENTS" SECONDS
 	local a job=
-	if [ "$BENCH_BUDGET_CONTROL" = burn16 ]; then
-		echo "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=16 --time_based --runtime=$2"
+	case $1 in
+	burn16)
+		echo "fio --name=burn --ioengine=cpuio --cpuload=100 --numjobs=16 --time_based --runtime=$3"
 		return
-	fi
-	for a in ${1//--ioengine=libaio/--ioengine=null}; do
-		case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$2}" ;; esac
+		;;
+	sys16)
+		# One line for the guest's sh -c; exits 0 once the timeouts end them.
+		echo "sh -c 'for i in \$(seq 16); do timeout $3 dd if=/dev/zero of=/dev/null bs=64 2>/dev/null & done; wait; exit 0'"
+		return
+		;;
+	esac
+	for a in ${2//--ioengine=libaio/--ioengine=null}; do
+		case $a in --verify*) ;; *) job="$job ${a//@RUNTIME@/$3}" ;; esac
 	done
 	echo "$job"
 }
 g2_timeline() { # "G1 FIO ARGUMENTS"
-	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id kind job out rc t0
+	local s=$BENCH_BUDGET_CYCLE_S k sampler g1id kind job out rc t0 c=0
+	local -a controls
+	read -ra controls <<<"$BENCH_BUDGET_CONTROL"
 	g1id=$(xl domid g1) || return 1
 	every_250ms timeline g1_sample "$g1id"
 	sampler=$SAMPLER
@@ -860,11 +871,12 @@ g2_timeline() { # "G1 FIO ARGUMENTS"
 		--log_unix_epoch=1 >/dev/null; then
 		sleep "$s"
 		for k in $(seq "$BENCH_BUDGET_CYCLES"); do
-			# Even cycles, the control.
+			# Even cycles, a control: each of the list in turn.
 			kind=io job=${1//@RUNTIME@/$s} out=$BD/budget-g1-timeline.txt
 			if [ $((k % 2)) = 0 ]; then
-				kind=$BENCH_BUDGET_CONTROL
-				job=$(timeline_control_job "$1" "$s")
+				kind=${controls[c % ${#controls[@]}]}
+				c=$((c + 1))
+				job=$(timeline_control_job "$kind" "$1" "$s")
 				out=$LAB_T/timeline-$kind.out
 			fi
 			t0=$((${EPOCHREALTIME/./} / 1000))
@@ -956,7 +968,9 @@ phase_budget() {
 	jobs="fio --direct=1 --ioengine=libaio --rw=randwrite --bsrange=4k-128k --iodepth=64"
 	# One burst per g2 pair: g2_pair sets the runtime.
 	jobs="$jobs --size=$((mb - 1))m --time_based --runtime=@RUNTIME@"
-	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting $spec"
+	jobs="$jobs --verify=crc32c --verify_backlog=128 --verify_fatal=1 --verify_dump=0 --group_reporting"
+	# Global options, so before the first --name.
+	jobs="$jobs $BENCH_BUDGET_G1_FIO $spec"
 
 	# The idle account is g1's floors: one per queue.
 	floors=$(dom_account g1 3)
@@ -994,6 +1008,7 @@ t_bench() {
 		echo "variants=$BENCH_VARIANTS mem_ns=$BENCH_MEM_NS mem_order=$BENCH_MEM_ORDER idle_s=$BENCH_IDLE_S"
 		echo "settle_io_s=$BENCH_SETTLE_IO_S settle_s=$BENCH_SETTLE_S budget_disks=$BENCH_BUDGET_DISKS budget_kb=$BENCH_BUDGET_KB"
 		echo "budget_cycles=$BENCH_BUDGET_CYCLES budget_cycle_s=$BENCH_BUDGET_CYCLE_S"
+		echo "budget_g1_fio=$BENCH_BUDGET_G1_FIO"
 		echo "dom0 $(uname -r) vcpus $(nproc)"
 		xl info | awk '$1 == "xen_scheduler" || $1 == "xen_commandline"' | sed 's/  *: /: /'
 		modinfo -F vermagic xen-blkback 2>/dev/null | sed 's/^/stock /'
