@@ -30,7 +30,8 @@ BUDGET = ("budget", "g2 loaded", "g2 alone")
 
 
 def head(run):
-    """The run's module commit, and Xen's options beyond the lab's own."""
+    """The run's module commit, Xen's options beyond the lab's own, and
+    the extra fio options of the budget phase's g1, if any."""
     try:
         with open(os.path.join(run, "git-head")) as f:
             commit = f.read().strip()[:7]
@@ -39,6 +40,7 @@ def head(run):
     # Before the bench recorded it (2026-11-27, 7b6f72e) it had no way to
     # pass Xen an option either.
     xen = "Xen defaults"
+    g1_fio = ""
     try:
         with open(os.path.join(run, "out", "bench", "setup.txt")) as f:
             for line in f:
@@ -46,9 +48,11 @@ def head(run):
                     extra = [w for w in line.split()[1:]
                              if not w.startswith(("dom0_", "console=", "com1=", "conring_size="))]
                     xen = " ".join(extra) or "Xen defaults"
+                elif line.startswith("budget_g1_fio=") and line.strip() != "budget_g1_fio=":
+                    g1_fio = f", g1's fio {line.strip().split('=', 1)[1]}"
     except OSError:
         pass
-    return f"{commit}, {xen}"
+    return f"{commit}, {xen}{g1_fio}"
 
 
 def main(runs):
