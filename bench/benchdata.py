@@ -105,20 +105,18 @@ def timeline_data(run):
             [(b - t0, e - t0) for b, e in timeline_bursts(g1)], fio)
 
 
-def timeline(samples, bursts, fio):
-    """Sort g2's (t_ms, iops) samples, each the mean of the 250 ms up to t,
-    by what g1 did then.  Returns the IOPS of each class: "rest" (no fio of
-    g1's running), "io" (g1's I/O: its request counters moving), "fio" (g1's
-    fio running around its I/O, starting or exiting), "control" (g1's
-    control runs); and per fio run (kind, g2's mean during its I/O, or
-    during the whole run for a control; g2's mean in the rest right after
-    it).  Without fio runs (older runs), each burst of I/O is an
-    "io" run, its rest starts TL_AFTER_MS after it, and the time before
-    the first one (g1's fio starting) is no rest."""
-    def inside(t, lo, hi):
-        return lo <= t - 250 and t <= hi
+def _inside(t, lo, hi):
+    """Whether the 250 ms sample ending at t lies within [lo, hi]."""
+    return lo <= t - 250 and t <= hi
+
+
+def timeline_spans(samples, bursts, fio):
+    """g1's fio runs [(kind, start, end)] and the rests [(lo, hi)]: the
+    one right after each run (the i-th rest follows the i-th run) and, when
+    dom0 saw when g1's first fio started, the one before it last.  Without
+    fio runs (older runs), each burst of I/O is an "io" run and its rest
+    starts TL_AFTER_MS after it, for TL_REST_MS."""
     runs = fio or [("io", b, e) for b, e in bursts]
-    # The rest right after each run, until the next one starts.
     rests = []
     for i, (_, b, e) in enumerate(runs):
         nxt = runs[i + 1][1] if i + 1 < len(runs) else samples[-1][0] if samples else e
@@ -126,29 +124,74 @@ def timeline(samples, bursts, fio):
             rests.append((e + TL_SKIP_MS, nxt))
         else:
             rests.append((e + TL_AFTER_MS, min(nxt, e + TL_AFTER_MS + TL_REST_MS)))
-    # And, when dom0 saw when g1's first fio started, the rest before it.
-    before = [(TL_SKIP_MS, fio[0][1])] if fio else []
+    if fio:
+        rests.append((TL_SKIP_MS, fio[0][1]))
+    return runs, rests
+
+
+def timeline_class(t, bursts, runs, rests):
+    """What g1 did in the 250 ms up to t: "rest", "io" (its request
+    counters moving), "fio" (its fio around that I/O), the kind of a
+    control run, or None (a fio's exit not yet seen, g2's own start)."""
+    if any(_inside(t, lo, hi) for lo, hi in rests):
+        return "rest"
+    if any(_inside(t, b, e) for b, e in bursts):
+        return "io"
+    for k, b, e in runs:
+        if k != "io" and _inside(t, b, e):
+            return k
+    if any(_inside(t, b, e) for k, b, e in runs if k == "io"):
+        return "fio"
+    return None
+
+
+def timeline(samples, bursts, fio):
+    """Sort g2's (t_ms, iops) samples, each the mean of the 250 ms up to t,
+    by what g1 did then (timeline_class).  Returns the IOPS of each class:
+    "rest", "io", "fio" and "control" (every control run, whatever its
+    kind); and per fio run (kind, g2's mean during its I/O, or during the
+    whole run for a control; g2's mean in the rest right after it)."""
+    runs, rests = timeline_spans(samples, bursts, fio)
     cls = {"rest": [], "io": [], "fio": [], "control": []}
     for t, v in samples:
-        if any(inside(t, lo, hi) for lo, hi in rests + before):
-            cls["rest"].append(v)
-        elif any(inside(t, b, e) for b, e in bursts):
-            cls["io"].append(v)
-        elif any(inside(t, b, e) for k, b, e in runs if k != "io"):
-            cls["control"].append(v)
-        elif any(inside(t, b, e) for k, b, e in runs if k == "io"):
-            cls["fio"].append(v)
+        c = timeline_class(t, bursts, runs, rests)
+        if c is not None:
+            cls[c if c in cls else "control"].append(v)
     cycles = []
     for (kind, b, e), (lo, hi) in zip(runs, rests):
         if kind != "io":
-            during = [v for t, v in samples if inside(t, b, e)]
+            during = [v for t, v in samples if _inside(t, b, e)]
         else:
-            during = [v for t, v in samples if inside(t, b, e) and
-                      any(inside(t, bb, ee) for bb, ee in bursts)]
-        rest = [v for t, v in samples if inside(t, lo, hi)]
+            during = [v for t, v in samples if _inside(t, b, e) and
+                      any(_inside(t, bb, ee) for bb, ee in bursts)]
+        rest = [v for t, v in samples if _inside(t, lo, hi)]
         if during and rest:
             cycles.append((kind, statistics.fmean(during), statistics.fmean(rest)))
     return cls, cycles
+
+
+def qemu_threads(run):
+    """The host CPU of the lab QEMU's threads (bench/run's
+    qemu-threads.csv): [(t_ms, thread, share)], t in Unix time, share of
+    one host core between the sample before and the one at t, threads of
+    one name (QEMU's workers) summed."""
+    tck = 100.0
+    last = {}
+    total = {}  # (t, name) -> share
+    for r in raw_rows(run, "qemu-threads.csv"):
+        if r[0].startswith("# CLK_TCK="):
+            tck = num(r[0].split("=", 1)[1]) or tck
+            continue
+        if len(r) < 3 or num(r[0]) is None or num(r[2]) is None:
+            continue
+        t, name, ticks = num(r[0]), r[1], num(r[2])
+        # Threads of one name are told apart by their order in a sample.
+        key = (name, sum(1 for k in last if k[0] == name and last[k][0] == t))
+        if key in last and t > last[key][0]:
+            t0, k0 = last[key]
+            total[(t, name)] = total.get((t, name), 0.0) + (ticks - k0) / tck / ((t - t0) / 1000.0)
+        last[key] = (t, ticks)
+    return [(t, name, v) for (t, name), v in sorted(total.items())]
 
 
 def timeline_recovery(samples, bursts, seconds):

@@ -13,7 +13,8 @@ import subprocess
 import sys
 
 import benchdata
-from benchdata import TL_AFTER_MS, TL_REST_MS, g2_pairs, g2_runs, num, raw_rows, timeline, timeline_data, timeline_recovery
+from benchdata import (TL_AFTER_MS, TL_REST_MS, g2_pairs, g2_runs, num, qemu_threads, raw_rows, timeline,
+                       timeline_class, timeline_data, timeline_recovery)
 
 RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
@@ -620,6 +621,30 @@ if bu:
             if rec and rest:
                 say("g2 in each second after g1's I/O ended, over its mean while g1 rests: " +
                     ", ".join(f"{s} s {v / rest:.2f}" for s, v in rec) + ".")
+                say("")
+            # Where the host's two cores went, by what g1 did: g2's vCPU
+            # (with dom0's vCPU 0, pinned there) is one of QEMU's threads.
+            qt = qemu_threads(RUN)
+            t0 = num(raw_rows(RUN, "budget-timeline.csv")[0][0]) - 250 if qt else 0
+            runs, rests = benchdata.timeline_spans(tl, tb, tf)
+            share = {}  # (class, thread) -> [share]
+            for t, name, v in qt:
+                c = timeline_class(t - t0, tb, runs, rests)
+                if c is not None:
+                    share.setdefault((c, name), []).append(v)
+            names = sorted({n for _, n in share}, key=lambda n: (not n.startswith("CPU"), n))
+            if share:
+                classes = [c for c in ["rest", "io", "fio"] + ctls if any(k == c for k, _ in share)]
+                say("Host CPU of the lab QEMU's threads by what g1 did (`qemu-threads.csv`, one-second samples of "
+                    "/proc on the host, placed on the timeline by Unix time; share of one of the host's two cores, "
+                    "mean; `CPU n/TCG` runs the lab's CPU n):")
+                say("")
+                say("| g1 | seconds | " + " | ".join(names) + " | all |")
+                say("|---|---|" + "---|" * (len(names) + 1))
+                for c in classes:
+                    cells = [statistics.fmean(share[(c, n)]) if share.get((c, n)) else 0.0 for n in names]
+                    say(f"| {c} | {max(len(share.get((c, n), [])) for n in names)} | " +
+                        " | ".join(f"{x:.2f}" for x in cells) + f" | {sum(cells):.2f} |")
                 say("")
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
             timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)

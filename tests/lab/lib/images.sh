@@ -145,10 +145,12 @@ qemu_slot() { # SECONDS: how long to wait for another run's QEMU
 # RUNDIR/dom0-initrd, sharing RUNDIR/out with dom0 over 9p.  TCG only: KVM
 # cannot run Xen on these machines, and -cpu max crashes dom0.
 # LAB_XEN_ARGS adds to Xen's command line (say, a scheduler option).
+# debug-threads names QEMU's threads on the host ("CPU 0/TCG", ...), so
+# that the bench can tell where the host's two cores went.
 lab_qemu_cmd() { # RUNDIR
 	# shellcheck disable=SC2054,SC2034 # commas belong to QEMU options; the sourcing script runs it
 	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64,+svm -m 2560 -smp 2
-		-no-reboot
+		-name xbng-lab,debug-threads=on -no-reboot
 		-kernel "$LAB_IMG/xen"
 		-append "dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 conring_size=4M${LAB_XEN_ARGS:+ $LAB_XEN_ARGS}"
 		-initrd "$LAB_IMG/vmlinuz console=hvc0 earlyprintk=xen loglevel=4,$1/dom0-initrd"
