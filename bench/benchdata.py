@@ -89,7 +89,7 @@ def timeline_bursts(g1):
 def timeline_data(run):
     """RUN's timeline round: g2's samples [(t_ms, iops)], g1's bursts of
     I/O [(first_ms, last_ms)] and g1's fio runs [(kind, start_ms, end_ms)],
-    kind "io" or the control's name, "null" or "burn16" (none in runs
+    kind "io" or the control's name, "null", "burn16" or "sys16" (none in runs
     before 2026-11-27 17:50), t from g2's first sample; empty lists if the
     run had no timeline."""
     def pairs(name):

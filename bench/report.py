@@ -21,7 +21,8 @@ RAW = os.path.join(RUN, "raw")
 WORKLOADS = ["seqread1m-qd8", "seqwrite1m-qd8", "randread4k-qd1", "randread4k-qd32",
              "randwrite4k-qd1", "randwrite4k-qd32", "randrw70-4k-qd32"]
 STATS = ["rd_req", "wr_req", "map_calls", "map_ops", "unmap_calls", "unmap_ops", "pgrants",
-         "events", "spurious_events", "jiffies_eoi_delayed", "desc_allocated", "desc_released"]
+         "events", "spurious_events", "jiffies_eoi_delayed", "desc_allocated", "desc_released",
+         "pressure_events", "squeezes"]
 
 
 def rows(name):
@@ -187,17 +188,22 @@ for (var, drv, w), lst in sorted(hyper.items()):
     # Descriptors created per 1000 requests; None in runs before the column.
     da = None if any(h["desc_allocated"] is None for h in lst) else \
         sum(h["desc_allocated"] for h in lst) * 1000 / req
-    hrows.append((var, w, req, calls / req, ops / req, pg, da))
+    # Memory-pressure events the device saw, and the squeezes they caused
+    # (a policy that releases on pressure); None in runs before the columns.
+    pe = None if any(h["pressure_events"] is None for h in lst) else \
+        (sum(h["pressure_events"] for h in lst), sum(h["squeezes"] or 0 for h in lst))
+    hrows.append((var, w, req, calls / req, ops / req, pg, da, pe))
 if hrows:
     say("## Grant hypercalls per request (xen-blkback-ng, statistics/map_calls+unmap_calls over rd_req+wr_req)")
     say("")
     say("The stock driver does not count its grant hypercalls, so there is no stock column.")
     say("")
     say("| variant | workload | requests | hypercalls/req | grant ops/req | statistics/pgrants change (max over runs) "
-        "| descriptors created per 1000 requests (pool/desc_allocated) |")
-    say("|---|---|---|---|---|---|---|")
-    for var, w, req, c, o, pg, da in hrows:
-        say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} | {'n/a' if da is None else f'{da:.1f}'} |")
+        "| descriptors created per 1000 requests (pool/desc_allocated) | pressure events, squeezes (all runs) |")
+    say("|---|---|---|---|---|---|---|---|")
+    for var, w, req, c, o, pg, da, pe in hrows:
+        say(f"| {var} | {w} | {fmt(req)} | {c:.3f} | {o:.2f} | {fmt(pg)} | {'n/a' if da is None else f'{da:.1f}'} | "
+            f"{'n/a' if pe is None else f'{pe[0]:.0f}, {pe[1]:.0f}'} |")
     say("")
 
 # ------------------------------------------------------ event channel

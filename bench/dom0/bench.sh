@@ -109,7 +109,7 @@ use_drv() {
 COUNTERS="statistics/rd_req statistics/wr_req statistics/map_calls statistics/map_ops
 statistics/unmap_calls statistics/unmap_ops statistics/pgrants
 xenbus/events xenbus/spurious_events xenbus/jiffies_eoi_delayed
-pool/desc_allocated pool/desc_released"
+pool/desc_allocated pool/desc_released pool/pressure_events pool/squeezes"
 # The counters are read back to back (the backend folder looked up once,
 # no fork per file): a persistent-grant purge between two reads once showed
 # up as 1002 unmap operations in 0 unmap calls.
