@@ -86,6 +86,28 @@ def timeline_bursts(g1):
     return bursts
 
 
+def setup_value(run, prefix):
+    """The rest of the first line of RUN's setup.txt that starts with
+    PREFIX ("budget_g1_fio=", "xen_commandline:"), stripped; None if none
+    does or the run wrote no setup.txt."""
+    try:
+        with open(os.path.join(run, "out", "bench", "setup.txt")) as f:
+            for line in f:
+                if line.startswith(prefix):
+                    return line[len(prefix):].strip()
+    except OSError:
+        pass
+    return None
+
+
+def timeline_origin(run):
+    """The Unix time in ms of the timeline's t = 0 (the start of g2's first
+    250 ms sample), or None if the run had no timeline."""
+    rows = raw_rows(run, "budget-timeline.csv")
+    t = num(rows[0][0]) if rows else None
+    return None if t is None else t - 250
+
+
 def timeline_data(run):
     """RUN's timeline round: g2's samples [(t_ms, iops)], g1's bursts of
     I/O [(first_ms, last_ms)] and g1's fio runs [(kind, start_ms, end_ms)],
@@ -98,7 +120,7 @@ def timeline_data(run):
     samples, g1 = pairs("budget-timeline.csv"), pairs("budget-timeline-g1.csv")
     if not samples or not g1:
         return [], [], []
-    t0 = samples[0][0] - 250
+    t0 = timeline_origin(run)
     fio = [(r[1], num(r[2]) - t0, num(r[3]) - t0) for r in raw_rows(run, "budget-timeline-fio.csv")
            if len(r) >= 4 and num(r[2]) is not None and num(r[3]) is not None]
     return ([(t - t0, v) for t, v in samples],
@@ -176,8 +198,9 @@ def qemu_threads(run):
     one host core between the sample before and the one at t, threads of
     one name (QEMU's workers) summed."""
     tck = 100.0
-    last = {}
+    last = {}  # (name, index within a sample) -> (t, ticks)
     total = {}  # (t, name) -> share
+    sample, seen = None, {}  # the sample being read; names seen in it
     for r in raw_rows(run, "qemu-threads.csv"):
         if r[0].startswith("# CLK_TCK="):
             tck = num(r[0].split("=", 1)[1]) or tck
@@ -185,8 +208,11 @@ def qemu_threads(run):
         if len(r) < 3 or num(r[0]) is None or num(r[2]) is None:
             continue
         t, name, ticks = num(r[0]), r[1], num(r[2])
+        if t != sample:
+            sample, seen = t, {}
         # Threads of one name are told apart by their order in a sample.
-        key = (name, sum(1 for k in last if k[0] == name and last[k][0] == t))
+        seen[name] = seen.get(name, -1) + 1
+        key = (name, seen[name])
         if key in last and t > last[key][0]:
             t0, k0 = last[key]
             total[(t, name)] = total.get((t, name), 0.0) + (ticks - k0) / tck / ((t - t0) / 1000.0)

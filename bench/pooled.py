@@ -22,7 +22,7 @@ import os
 import statistics
 import sys
 
-from benchdata import g2_pairs, g2_runs, paired, raw_rows, timeline, timeline_data, tput_data
+from benchdata import g2_pairs, g2_runs, paired, raw_rows, setup_value, timeline, timeline_data, tput_data
 
 COMPARISONS = [("base", "ng", "stock"), ("policy", "adaptive", "static")]
 # The budget phase's pairs, one row per round.
@@ -39,19 +39,11 @@ def head(run):
         commit = "?"
     # Before the bench recorded it (2026-11-27, 7b6f72e) it had no way to
     # pass Xen an option either.
-    xen = "Xen defaults"
-    g1_fio = ""
-    try:
-        with open(os.path.join(run, "out", "bench", "setup.txt")) as f:
-            for line in f:
-                if line.startswith("xen_commandline:"):
-                    extra = [w for w in line.split()[1:]
-                             if not w.startswith(("dom0_", "console=", "com1=", "conring_size="))]
-                    xen = " ".join(extra) or "Xen defaults"
-                elif line.startswith("budget_g1_fio=") and line.strip() != "budget_g1_fio=":
-                    g1_fio = f", g1's fio {line.strip().split('=', 1)[1]}"
-    except OSError:
-        pass
+    extra = [w for w in (setup_value(run, "xen_commandline:") or "").split()
+             if not w.startswith(("dom0_", "console=", "com1=", "conring_size="))]
+    xen = " ".join(extra) or "Xen defaults"
+    g1_fio = setup_value(run, "budget_g1_fio=")
+    g1_fio = f", g1's fio {g1_fio}" if g1_fio else ""
     return f"{commit}, {xen}{g1_fio}"
 
 

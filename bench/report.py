@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 import benchdata
-from benchdata import (TL_AFTER_MS, TL_REST_MS, g2_pairs, g2_runs, num, qemu_threads, raw_rows, timeline,
-                       timeline_class, timeline_data, timeline_recovery)
+from benchdata import (TL_AFTER_MS, TL_REST_MS, g2_pairs, g2_runs, num, qemu_threads, raw_rows, setup_value,
+                       timeline, timeline_class, timeline_data, timeline_origin, timeline_recovery, timeline_spans)
 
 RUN = sys.argv[1]
 RAW = os.path.join(RUN, "raw")
@@ -456,7 +456,7 @@ if sb and st:
 # -------------------------------------------------------------- budget
 BUDGET_ROUNDS = ("held", "busy", "timeline", "burn")
 timeline_plot = {}
-timeline_spans = []  # (colour, start_ms, end_ms) shaded behind the timeline
+timeline_shades = []  # (colour, start_ms, end_ms) shaded behind the timeline
 timeline_control = None  # the names of the timeline's controls
 
 
@@ -584,7 +584,7 @@ if bu:
                         "burn16": "16 processes of fio's cpuio engine computing, no I/O",
                         "sys16": "16 processes making syscalls (dd of 64-byte blocks, /dev/zero to /dev/null), "
                                  "no I/O and no fio"}
-            g1_fio = next((l.split("=", 1)[1] for l in setup.splitlines() if l.startswith("budget_g1_fio=")), "")
+            g1_fio = setup_value(RUN, "budget_g1_fio=")
             rest = statistics.fmean(cls["rest"]) if cls["rest"] else None
             say(f"**Timeline** (the timeline round): one run of g2 over {tl[-1][0] / 1000:.0f} s, its IOPS logged every "
                 f"250 ms, while g1 ran the busy round's fio jobs {len(tf) or len(tb)} times" +
@@ -631,8 +631,8 @@ if bu:
             # Where the host's two cores went, by what g1 did: g2's vCPU
             # (with dom0's vCPU 0, pinned there) is one of QEMU's threads.
             qt = qemu_threads(RUN)
-            t0 = num(raw_rows(RUN, "budget-timeline.csv")[0][0]) - 250 if qt else 0
-            runs, rests = benchdata.timeline_spans(tl, tb, tf)
+            t0 = timeline_origin(RUN)
+            runs, rests = timeline_spans(tl, tb, tf)
             share = {}  # (class, thread) -> [share]
             for t, name, v in qt:
                 c = timeline_class(t - t0, tb, runs, rests)
@@ -653,8 +653,8 @@ if bu:
                         " | ".join(f"{x:.2f}" for x in cells) + f" | {sum(cells):.2f} |")
                 say("")
             timeline_plot["g2 IOPS"] = [(t / 1000.0, v) for t, v in tl]
-            timeline_spans.extend(("#ffdddd", b, e) for b, e in tb)
-            timeline_spans.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
+            timeline_shades.extend(("#ffdddd", b, e) for b, e in tb)
+            timeline_shades.extend(("#eeeeee" if k == "io" else "#dde8ff", b, e) for k, b, e in tf)
             timeline_control = ", ".join(ctls) or "none"
         if "burn" in paired and any(rd in paired for rd in ("held", "busy")):
             say("The burn round is the control: what g2's I/O loses to a neighbour that only computes (g1 does "
@@ -854,7 +854,7 @@ set xlabel ""
 if timeline_plot:
     dat_series("plot-timeline.dat", timeline_plot, lambda p: f"{p[0]} {p[1]}")
     # g1's fio runs first (grey: with I/O, blue: the control), its I/O on top (red).
-    spans = sorted(timeline_spans, key=lambda x: x[0] == "#ffdddd")
+    spans = sorted(timeline_shades, key=lambda x: x[0] == "#ffdddd")
     rects = "".join(f"set object {i + 1} rect from {b / 1000.0}, graph 0 to {e / 1000.0}, graph 1 "
                     f"fc rgb '{c}' fs solid 1.0 noborder behind\n"
                     for i, (c, b, e) in enumerate(spans))

@@ -70,20 +70,19 @@ class Timeline(unittest.TestCase):
         self.assertEqual(len(prof), 10)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class QemuThreads(unittest.TestCase):
     def test_shares_of_a_core_per_second_and_workers_summed(self):
-        run = tempfile.mkdtemp()
-        os.mkdir(os.path.join(run, "raw"))
-        with open(os.path.join(run, "raw", "qemu-threads.csv"), "w") as f:
-            f.write("# CLK_TCK=100\n")
-            # CPU 0 busy all the time, the two workers a quarter each; t in ms.
-            for i, t in enumerate((1000, 2000, 4000)):
-                ticks = {1000: 0, 2000: 100, 4000: 300}[t]
-                f.write(f"{t},CPU 0/TCG,{ticks}\n{t},worker,{ticks // 4}\n{t},worker,{7 + ticks // 4}\n")
-        got = {(t, n): round(v, 3) for t, n, v in qemu_threads(run)}
+        with tempfile.TemporaryDirectory() as run:
+            os.mkdir(os.path.join(run, "raw"))
+            with open(os.path.join(run, "raw", "qemu-threads.csv"), "w") as f:
+                f.write("# CLK_TCK=100\n")
+                # CPU 0 busy all the time, the two workers a quarter each; t in ms.
+                for t, ticks in ((1000, 0), (2000, 100), (4000, 300)):
+                    f.write(f"{t},CPU 0/TCG,{ticks}\n{t},worker,{ticks // 4}\n{t},worker,{7 + ticks // 4}\n")
+            got = {(t, n): round(v, 3) for t, n, v in qemu_threads(run)}
         self.assertEqual(got, {(2000, "CPU 0/TCG"): 1.0, (2000, "worker"): 0.5,
                                (4000, "CPU 0/TCG"): 1.0, (4000, "worker"): 0.5})
+
+
+if __name__ == "__main__":
+    unittest.main()
