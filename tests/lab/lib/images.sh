@@ -85,22 +85,30 @@ abi_series() {
 	echo "$1" | sed -E 's/^(r[0-9]+-)?([0-9]+\.[0-9]+).*/\2/'
 }
 
-# Sets ABI to the kernel ABI of Debian's current kernel of the series
-# LAB_KERNEL, e.g. 6.1.0-56-amd64 or 6.12.117+deb12-amd64.  Not run in a
-# command substitution, so that die ends the run with its report.
+# The ABI the series' meta package names now, e.g. 6.1.0-57-amd64 or
+# 6.12.117+deb12-amd64 (empty if apt does not know the package).
+meta_abi() { # META_PACKAGE
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1
+}
+
+# Sets ABI to the kernel ABI the lab boots: LAB_ABI if given (any ABI of the
+# series LAB_KERNEL that the mirror still has, say the one before the
+# current: LAB_ABI=6.1.0-56-amd64), else the one the series' meta package
+# depends on today, so that a new ABI on the mirror is followed without a
+# change here.  Not run in a command substitution, so that die ends the run
+# with its report.
 resolve_abi() {
 	local abi meta
 	meta=$(kernel_meta_pkg "$LAB_KERNEL") || die "LAB_KERNEL must be 6.1 or 6.12, not '$LAB_KERNEL'"
-	abi=$(apt-cache depends "$meta" 2>/dev/null |
-		sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+	abi=${LAB_ABI:-$(meta_abi "$meta")}
 	if [ -z "$abi" ]; then
 		apt_update_once
-		abi=$(apt-cache depends "$meta" 2>/dev/null |
-			sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+		abi=$(meta_abi "$meta")
 	fi
 	[ -n "$abi" ] || die "cannot resolve the kernel ABI from $meta"
 	[ "$(abi_series "$abi")" = "$LAB_KERNEL" ] ||
-		die "$meta names $abi, not a $LAB_KERNEL kernel"
+		die "the kernel ABI $abi is not of the $LAB_KERNEL series (LAB_KERNEL)"
 	# shellcheck disable=SC2034 # read by the scripts that source this file
 	ABI=$abi
 }
@@ -184,13 +192,18 @@ ensure_images() {
 	date -u +%FT%TZ >"$LAB_IMG/complete"
 	flock -u 8
 	log "images built in $((SECONDS - t0)) s"
-	# Keep the cache from growing without bound: drop older keys of this
-	# kernel series only; the other series' image stays for its next run.
-	local d series
+	# Keep the cache from growing without bound: of this kernel series,
+	# keep this image and the newest other one (the previous ABI, which
+	# LAB_ABI may ask for); the other series' images stay.
+	local d series kept=0
 	series=$(abi_series "$abi")
-	for d in "$LAB_CACHE"/r*; do
+	for d in $(ls -dt "$LAB_CACHE"/r* 2>/dev/null); do
 		[ "$d" = "$LAB_IMG" ] && continue
 		[ "$(abi_series "${d##*/}")" = "$series" ] || continue
+		if [ "$kept" = 0 ] && [ -e "$d/complete" ]; then
+			kept=1
+			continue
+		fi
 		log "dropping the older $series image ${d##*/}"
 		rm -rf "$d"
 	done
