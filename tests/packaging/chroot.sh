@@ -22,6 +22,12 @@ abi3=${PKG_ABI3:?}
 
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 
+# A chroot made for other ABIs (the mirror moved on) is made anew.
+want="$abis + $abi3"
+if [ -e "$root/.ready" ] && [ "$(cat "$root/.ready")" != "$want" ]; then
+	echo "chroot.sh: $root was made for '$(cat "$root/.ready")', not '$want': remaking it" >&2
+	rm -f "$root/.ready"
+fi
 if [ -e "$root/.ready" ]; then
 	# A chroot made before ccache was added gets it (the .debs are cached).
 	[ -x "$root/usr/bin/ccache" ] || in_root apt-get install -y ccache >&2
@@ -30,6 +36,8 @@ fi
 [ "$(id -u)" -eq 0 ] || { echo "chroot.sh: must run as root" >&2; exit 1; }
 command -v debootstrap >/dev/null || apt-get install -y debootstrap >&2
 
+# A killed run may have left its /proc mounted in the old root.
+if mountpoint -q "$root/proc" 2>/dev/null; then umount "$root/proc"; fi
 rm -rf "$root"
 mkdir -p "$(dirname "$root")"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
@@ -54,4 +62,4 @@ for a in $abis; do headers="$headers linux-headers-$a"; done
 # shellcheck disable=SC2086
 in_root apt-get install -y dkms openssl kmod ccache $headers >&2
 in_root apt-get install -y --download-only "linux-headers-$abi3" >&2
-touch "$root/.ready"
+echo "$want" >"$root/.ready"
