@@ -129,7 +129,7 @@ struct xbng_pending {
 	/* Room for indirect_cap segment maps, XBNG_SEGS_PER_CHUNK a chunk. */
 	struct xbng_seg_map *chunk[XBNG_SEG_CHUNKS];
 	unsigned int indirect_cap;
-	/* Charged to the domain's budget; 0 for the ring's floor descriptor. */
+	/* Charged to the domain's budget; 0 for the ring's floor descriptors. */
 	size_t charged;
 	struct xbng_seg_map direct_segs[XBNG_MAX_DIRECT_SEGS];
 };
@@ -170,7 +170,7 @@ struct xbng_ring {
 	/* Request descriptors. */
 	struct list_head free_pending;	/* most recently used first */
 	unsigned int nr_pending;	/* allocated */
-	bool floor_held;		/* a descriptor with charged == 0 */
+	unsigned int floor_descs;	/* descriptors with charged == 0 */
 	struct xbng_pool_meter desc_meter;	/* taken off the free list */
 	unsigned int inflight;
 	unsigned long last_io;		/* jiffies of the last request */
@@ -253,13 +253,24 @@ struct xbng_dev {
 };
 
 /*
- * What a ring needs at least, charged to the domain at connect: the ring,
- * one descriptor and its largest indirect array.  With it the ring always
- * makes progress, one request at a time, whatever the budget says later.
+ * Requests in flight that every queue keeps at its guest's budget.  The
+ * budget is shared with persistent grants, a cache that the first requests
+ * fill before later requests ask for descriptors; without a reserve the
+ * cache took what was left above the floors and the ring ran at one or two
+ * requests in flight for as long as its grants lived.
+ */
+#define XBNG_FLOOR_REQS		4
+
+/*
+ * What a ring needs at least, charged to the domain at connect: the ring and
+ * XBNG_FLOOR_REQS descriptors, each with the largest indirect array.  With
+ * it the ring always has that many requests in flight, whatever the budget
+ * says later and whatever else the guest's devices hold.  The charge is an
+ * account, not an allocation: an idle ring still frees its descriptors.
  */
 #define XBNG_RING_FLOOR (sizeof(struct xbng_ring) +			\
-			 sizeof(struct xbng_pending) +			\
-			 XBNG_MAX_INDIRECT_SEGS * sizeof(struct xbng_seg_map))
+			 XBNG_FLOOR_REQS * (sizeof(struct xbng_pending) +	\
+			 XBNG_MAX_INDIRECT_SEGS * sizeof(struct xbng_seg_map)))
 
 /* xenbus.c */
 int xbng_xenbus_init(void);

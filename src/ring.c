@@ -108,6 +108,7 @@ static void pending_free_chunks(struct xbng_seg_map **chunk)
 static struct xbng_pending *pending_take(struct xbng_ring *ring)
 {
 	struct xbng_pending *req;
+	size_t charge;
 
 	req = list_first_entry_or_null(&ring->free_pending,
 				       struct xbng_pending, node);
@@ -120,18 +121,18 @@ static struct xbng_pending *pending_take(struct xbng_ring *ring)
 	if (ring->nr_pending >= ring->nr_slots)
 		return NULL;
 	/* Beyond the floor, the guest's budget pays; at the budget, wait. */
-	if (ring->floor_held &&
-	    !xbng_domain_charge(ring->dev->domain, sizeof(*req)))
+	charge = ring->floor_descs < XBNG_FLOOR_REQS ? 0 : sizeof(*req);
+	if (charge && !xbng_domain_charge(ring->dev->domain, charge))
 		return NULL;
 	req = kzalloc(sizeof(*req), GFP_NOIO);
 	if (!req) {
-		if (ring->floor_held)
-			xbng_domain_uncharge(ring->dev->domain, sizeof(*req));
+		xbng_domain_uncharge(ring->dev->domain, charge);
 		return NULL;
 	}
 	req->ring = ring;
-	req->charged = ring->floor_held ? sizeof(*req) : 0;
-	ring->floor_held = true;
+	req->charged = charge;
+	if (!charge)
+		ring->floor_descs++;
 	ring->nr_pending++;
 	xbng_meter_take(&ring->desc_meter, 1);
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
@@ -158,7 +159,7 @@ static void pending_release(struct xbng_ring *ring, unsigned long n)
 		list_del(&req->node);
 		xbng_domain_uncharge(ring->dev->domain, req->charged);
 		if (!req->charged)
-			ring->floor_held = false;
+			ring->floor_descs--;
 		pending_free_chunks(req->chunk);
 		kfree(req);
 		ring->nr_pending--;
@@ -186,7 +187,7 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 		return false;
 	cap = max_t(unsigned int, roundup_pow_of_two(nr_segs),
 		    XBNG_MAX_DIRECT_SEGS + 1);
-	/* The floor descriptor's array is paid for by the ring's floor. */
+	/* A floor descriptor's array is paid for by the ring's floor. */
 	grow = (cap - req->indirect_cap) * sizeof(struct xbng_seg_map);
 	if (req->charged && !xbng_domain_charge(ring->dev->domain, grow))
 		return false;
@@ -221,22 +222,22 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 
 /*
  * @req is charged and cannot grow within the budget.  The ring's floor,
- * paid for at connect, covers one descriptor of any size: serve the request
- * with it, so that a ring at its budget still makes progress one request at
- * a time.  Returns the descriptor to use (@req itself if it becomes the
- * floor), or NULL, @req put back, while the floor descriptor is in flight:
- * its completion wakes the thread.
+ * paid for at connect, covers XBNG_FLOOR_REQS descriptors of any size: serve
+ * the request with one of them, so that a ring at its budget still keeps
+ * that many requests in flight.  Returns the descriptor to use (@req itself
+ * if it becomes a floor descriptor), or NULL, @req put back, while every
+ * floor descriptor is in flight: their completions wake the thread.
  */
 static struct xbng_pending *pending_floor(struct xbng_ring *ring,
 					  struct xbng_pending *req)
 {
 	struct xbng_pending *floor;
 
-	if (!ring->floor_held) {
-		/* The floor descriptor went idle and was released. */
+	if (ring->floor_descs < XBNG_FLOOR_REQS) {
+		/* A floor descriptor went idle and was released. */
 		xbng_domain_uncharge(ring->dev->domain, req->charged);
 		req->charged = 0;
-		ring->floor_held = true;
+		ring->floor_descs++;
 		return req;
 	}
 	list_for_each_entry(floor, &ring->free_pending, node) {

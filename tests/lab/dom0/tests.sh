@@ -415,36 +415,49 @@ t_pool-idle-return() {
 	detach g1 xvdb
 }
 
-# The per-guest budget, max_domain_kb (#8).  A guest at its budget is served
-# with the descriptors it has: its verified I/O completes, charges were
-# refused, and the module's own high-water mark never passed the budget.  A
-# disk whose floor does not fit is refused at connect: the guest never sees
-# it, xenstore and the log say why, the half-connected queue gives its
-# charge back, and the guest's other disk works on.
+# The per-guest budget, max_domain_kb (#8, #18).  A guest at its budget is
+# served with the descriptors it has, and every queue keeps at least 4
+# requests in flight (README's stated minimum, XBNG_FLOOR_REQS) however much
+# of the budget its persistent grants took: its verified I/O completes,
+# charges were refused, and the module's own high-water mark never passed
+# the budget.  A disk whose floor does not fit is refused at connect: the
+# guest never sees it, xenstore and the log say why, the half-connected
+# queue gives its charge back, and the guest's other disk works on.
 account_is() { [ "$(dom_account "$1" 3)" = "$2" ]; } # GUEST USED_KB
+nr_queues() { # GUEST VDEV: the queues the frontend asked for (absent: 1)
+	local fe
+	fe=$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid "$1")/$(vdev_devid "$2")/frontend")
+	xenstore-read "$fe/multi-queue-num-queues" 2>/dev/null || echo 1
+}
 t_pool-budget() {
-	local la lb floors budget hw enode nlog
+	local la lb floors budget hw enode nlog d q min=4
 	prep
 	ng_set max_domain_kb 0 || fail "cannot clear max_domain_kb"
 	la=$(mk_loop disk-bga 96) || fail "losetup failed"
 	lb=$(mk_loop disk-bgb 16) || fail "losetup failed"
 	attach g1 xvdb "$la"
+	d=$(backend_dir g1 xvdb)
+	q=$(nr_queues g1 xvdb)
 	# An idle connected disk holds its queues' floors and nothing else.
-	wait_for 15 nothing_held "$(backend_dir g1 xvdb)" || fail "xvdb not idle: $(pool_line "$(backend_dir g1 xvdb)")"
+	wait_for 15 nothing_held "$d" || fail "xvdb not idle: $(pool_line "$d")"
 	floors=$(dom_account g1 3)
 	[ "${floors:-0}" -gt 0 ] || fail "the connected disk charged nothing: $(cat "$NG_SYS/pool/domains")"
 
-	# Room for a few descriptors beyond the floors.
+	# Room for a few descriptors beyond the floors, and for far fewer
+	# persistent grants than the I/O maps: the grants take what is left.
+	# One fio job per guest CPU, so that every queue is busy.
 	budget=$((floors + floors / 4))
 	ng_set max_domain_kb "$budget" || fail "cannot set max_domain_kb"
 	gcmd g1 280 fioverify xvdb bg --rw=randwrite --bsrange=4k-128k --iodepth=32 --numjobs=2 \
-		--size=32m --offset_increment=40m >/dev/null || fail "verified I/O failed at the budget"
+		--size=32m --offset_increment=40m --cpus_allowed=0-1 --cpus_allowed_policy=split \
+		>/dev/null || fail "verified I/O failed at the budget"
 	hw=$(dom_account g1 4)
-	say "budget $budget KiB (floors $floors KiB): account $(dom_line g1)"
+	say "budget $budget KiB (floors $floors KiB, $q queues): account $(dom_line g1); $(pool_line "$d")"
 	[ "$hw" -le "$budget" ] || fail "high water $hw KiB above the $budget KiB budget"
 	[ "$(dom_account g1 6)" -gt 0 ] || fail "no charge refused: the budget never bound"
-	[ "$(vbd_pool "$(backend_dir g1 xvdb)" desc_high_water)" -gt 2 ] ||
-		fail "no descriptor beyond the floors: $(pool_line "$(backend_dir g1 xvdb)")"
+	[ "$(vbd_pool "$d" pgrant_high_water)" -gt 0 ] || fail "no persistent grant kept: $(pool_line "$d")"
+	[ "$(vbd_pool "$d" desc_high_water)" -ge $((min * q)) ] ||
+		fail "fewer than $min requests in flight per queue ($q queues) at the budget: $(pool_line "$d")"
 
 	# A second disk: its first queue's floor fits, its second does not.
 	wait_for 15 account_is g1 "$floors" || fail "xvdb's account did not settle at $floors KiB"
