@@ -25,6 +25,7 @@
 
 #include "compat/compat.h"
 #include "core/request.h"
+#include "core/xs_values.h"
 #include "pool/domain.h"
 #include "pool/pool.h"
 
@@ -240,7 +241,7 @@ struct xbng_dev {
 	enum xbng_abi abi;
 	bool advertise_persistent;	/* what we wrote, fixed at probe */
 	bool persistent;		/* negotiated */
-	unsigned int nr_ring_pages;
+	struct xbng_ring_layout layout;
 	unsigned int nr_rings;
 	struct xbng_ring **rings;
 	bool connected;

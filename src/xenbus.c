@@ -12,7 +12,9 @@
  * readers off the rings while they change.
  *
  * Every value read from the frontend's directory is checked by the parsers
- * in core/xs_values.c; a bad one fails this device only (xenbus_dev_fatal).
+ * in core/xs_values.c; a bad one fails this device only (xenbus_dev_fatal),
+ * except a ring-page-order or multi-queue-num-queues that is not a number:
+ * the stock backend reads those as absent, and frontends rely on that.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -82,6 +84,15 @@ static void xbng_disconnect(struct xbng_dev *dev)
 	}
 }
 
+/* A key of one ring's directory, for xbng_ring_refs_read(). */
+static int ring_dir_read(const void *dir, const char *key, u32 *val)
+{
+	bool present;
+	int err = xs_read_uint(dir, key, U32_MAX, &present, val);
+
+	return !err && !present ? -ENOENT : err;
+}
+
 /* Read one queue's ring references and event channel, and attach it. */
 static int xbng_connect_ring(struct xbng_dev *dev, struct xbng_ring *ring,
 			     const char *dir)
@@ -90,22 +101,14 @@ static int xbng_connect_ring(struct xbng_dev *dev, struct xbng_ring *ring,
 	bool present;
 	char key[16];
 	u32 val;
-	unsigned int i;
 	int err;
 
-	for (i = 0; i < dev->nr_ring_pages; i++) {
-		err = xbng_ring_ref_key(dev->nr_ring_pages > 1, i, key,
-					sizeof(key));
-		if (!err)
-			err = xs_read_uint(dir, key, U32_MAX, &present, &val);
-		if (!err && !present)
-			err = -ENOENT;
-		if (err) {
-			xenbus_dev_fatal(dev->xdev, err, "reading %s/%s", dir,
-					 key);
-			return err;
-		}
-		grefs[i] = val;
+	static_assert(sizeof(grant_ref_t) == sizeof(u32));
+	err = xbng_ring_refs_read(&dev->layout, ring_dir_read, dir, grefs, key,
+				  sizeof(key));
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err, "reading %s/%s", dir, key);
+		return err;
 	}
 	err = xs_read_uint(dir, "event-channel", U32_MAX, &present, &val);
 	if (!err && !present)
@@ -115,10 +118,49 @@ static int xbng_connect_ring(struct xbng_dev *dev, struct xbng_ring *ring,
 				 dir);
 		return err;
 	}
-	err = xbng_ring_connect(ring, grefs, dev->nr_ring_pages, val);
+	err = xbng_ring_connect(ring, grefs, dev->layout.nr_pages, val);
 	if (err)
 		xenbus_dev_fatal(dev->xdev, err, "mapping ring %u of %s",
 				 ring->index, dir);
+	return err;
+}
+
+/*
+ * The frontend's ring-page-order and multi-queue-num-queues.  One that is
+ * not a number is read as absent (one page, one queue), as the stock
+ * backend reads it, and said once; one out of range fails the device.
+ */
+static int xbng_read_layout(struct xbng_dev *dev)
+{
+	const char *fe = dev->xdev->otherend;
+	char *order, *queues;
+	int err;
+
+	order = xs_read(fe, "ring-page-order");
+	queues = xs_read(fe, "multi-queue-num-queues");
+	if (IS_ERR(order) || IS_ERR(queues)) {
+		err = IS_ERR(order) ? PTR_ERR(order) : PTR_ERR(queues);
+		xenbus_dev_fatal(dev->xdev, err, "reading the ring layout");
+		goto out;
+	}
+	err = xbng_ring_layout(order, queues, xbng_max_ring_order,
+			       READ_ONCE(xbng_max_queues), &dev->layout);
+	if (err) {
+		xenbus_dev_fatal(dev->xdev, err,
+				 "ring-page-order or multi-queue-num-queues out of range (at most %u and %u)",
+				 xbng_max_ring_order, READ_ONCE(xbng_max_queues));
+		goto out;
+	}
+	/* The guest wrote the values: they are not printed. */
+	if (dev->layout.order_ignored)
+		xbng_info(dev, "ring-page-order is not a number: one ring page\n");
+	if (dev->layout.queues_ignored)
+		xbng_info(dev, "multi-queue-num-queues is not a number: one queue\n");
+out:
+	if (!IS_ERR(order))
+		kfree(order);
+	if (!IS_ERR(queues))
+		kfree(queues);
 	return err;
 }
 
@@ -149,24 +191,10 @@ static int xbng_connect_rings(struct xbng_dev *dev)
 	err = xs_read_uint(fe, "feature-persistent", U32_MAX, &present, &val);
 	dev->persistent = !err && dev->advertise_persistent && val;
 
-	err = xs_read_uint(fe, "multi-queue-num-queues", U32_MAX, &present,
-			   &val);
-	if (!err)
-		err = xbng_nr_queues(present, val, READ_ONCE(xbng_max_queues),
-				     &nr_queues);
-	if (err) {
-		xenbus_dev_fatal(xdev, err, "bad multi-queue-num-queues");
+	err = xbng_read_layout(dev);
+	if (err)
 		return err;
-	}
-
-	err = xs_read_uint(fe, "ring-page-order", U32_MAX, &present, &val);
-	if (!err)
-		err = xbng_ring_pages(present, val, xbng_max_ring_order,
-				      &dev->nr_ring_pages);
-	if (err) {
-		xenbus_dev_fatal(xdev, err, "bad ring-page-order");
-		return err;
-	}
+	nr_queues = dev->layout.nr_queues;
 
 	dev->rings = kcalloc(nr_queues, sizeof(*dev->rings), GFP_KERNEL);
 	if (!dev->rings) {
@@ -285,7 +313,7 @@ again:
 		dev->holds_module_ref = true;
 	}
 	xbng_info(dev, "connected: %u queue(s), ring order %u, %s, persistent grants %s\n",
-		  dev->nr_rings, ilog2(dev->nr_ring_pages),
+		  dev->nr_rings, ilog2(dev->layout.nr_pages),
 		  dev->abi == XBNG_ABI_X86_32 ? "x86_32-abi" : "x86_64-abi",
 		  dev->persistent ? "on" : "off");
 }

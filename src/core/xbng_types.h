@@ -39,6 +39,9 @@ typedef __s64 s64;
 #ifndef DIV_ROUND_UP
 #define DIV_ROUND_UP __KERNEL_DIV_ROUND_UP
 #endif
+#ifndef U32_MAX
+#define U32_MAX ((u32)~0U)
+#endif
 #endif /* __KERNEL__ */
 
 #endif /* XBNG_TYPES_H */

@@ -156,18 +156,81 @@ int xbng_nr_queues(bool present, u32 requested, u32 max_queues,
 	return 0;
 }
 
-int xbng_ring_ref_key(bool have_order, unsigned int i, char *buf,
-		      size_t len)
+int xbng_ring_ref_key(bool multi_ref, unsigned int i, char *buf, size_t len)
 {
 	int n;
 
 	if (!buf || len == 0)
 		return -ENOSPC;
-	if (have_order)
+	if (multi_ref)
 		n = snprintf(buf, len, "ring-ref%u", i);
 	else
 		n = snprintf(buf, len, "ring-ref");
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
+	return 0;
+}
+
+/*
+ * An optional number from the frontend: *@present is false when @s is
+ * absent or not a number (*@ignored then tells which), true with its value
+ * otherwise; -ERANGE for a number that does not fit in 32 bits.
+ */
+static int xbng_optional_uint(const char *s, bool *present, bool *ignored,
+			      u32 *val)
+{
+	int err;
+
+	*present = false;
+	*ignored = false;
+	*val = 0;
+	if (!s)
+		return 0;
+	err = xbng_parse_uint(s, U32_MAX, val);
+	if (err == -EINVAL) {
+		*ignored = true;
+		return 0;
+	}
+	*present = !err;
+	return err;
+}
+
+int xbng_ring_layout(const char *order, const char *queues, u32 max_order,
+		     u32 max_queues, struct xbng_ring_layout *lay)
+{
+	struct xbng_ring_layout l;
+	bool have_order, have_queues;
+	u32 o, q;
+	int err;
+
+	err = xbng_optional_uint(order, &have_order, &l.order_ignored, &o);
+	if (!err)
+		err = xbng_ring_pages(have_order, o, max_order, &l.nr_pages);
+	if (err)
+		return -EINVAL;
+	err = xbng_optional_uint(queues, &have_queues, &l.queues_ignored, &q);
+	if (!err)
+		err = xbng_nr_queues(have_queues, q, max_queues, &l.nr_queues);
+	if (err)
+		return -EINVAL;
+	l.multi_ref = have_order;
+	*lay = l;
+	return 0;
+}
+
+int xbng_ring_refs_read(const struct xbng_ring_layout *lay,
+			xbng_xs_u32_reader read, const void *ctx, u32 *grefs,
+			char *key, size_t key_len)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < lay->nr_pages; i++) {
+		err = xbng_ring_ref_key(lay->multi_ref, i, key, key_len);
+		if (!err)
+			err = read(ctx, key, &grefs[i]);
+		if (err)
+			return err;
+	}
 	return 0;
 }

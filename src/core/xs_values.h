@@ -50,7 +50,46 @@ int xbng_nr_queues(bool present, u32 requested, u32 max_queues,
  * frontend uses the single-page form, "ring-ref%u" otherwise.  Returns 0 or
  * -ENOSPC.
  */
-int xbng_ring_ref_key(bool have_order, unsigned int i, char *buf,
-		      size_t len);
+int xbng_ring_ref_key(bool multi_ref, unsigned int i, char *buf, size_t len);
+
+/* The rings a frontend asks for, latched at connect. */
+struct xbng_ring_layout {
+	unsigned int nr_pages;		/* per ring */
+	unsigned int nr_queues;
+	/*
+	 * The ring's pages are "ring-ref0".."ring-ref<n-1>": the frontend
+	 * wrote ring-page-order, whatever its value, 0 included.  Otherwise
+	 * the one page is "ring-ref".
+	 */
+	bool multi_ref;
+	bool order_ignored;		/* ring-page-order was not a number */
+	bool queues_ignored;		/* multi-queue-num-queues neither */
+};
+
+/*
+ * The layout from the values of ring-page-order and multi-queue-num-queues
+ * as read from the frontend's directory (NULL: the key is absent).  A value
+ * that is not a number counts as absent, one page or one queue, as the
+ * stock backend reads it, and is flagged in @lay so that the caller can say
+ * so; a number out of range (above @max_order, 0 or above @max_queues) is
+ * -EINVAL.  @lay is written only on success.
+ */
+int xbng_ring_layout(const char *order, const char *queues, u32 max_order,
+		     u32 max_queues, struct xbng_ring_layout *lay);
+
+/*
+ * Reads the u32 value of @key in one ring's directory: 0, -ENOENT if the key
+ * is absent, or another negative errno (not a number: -EINVAL or -ERANGE).
+ */
+typedef int (*xbng_xs_u32_reader)(const void *ctx, const char *key, u32 *val);
+
+/*
+ * Read the grant references of one ring's @lay->nr_pages pages through
+ * @read into @grefs.  On an error, @key (of @key_len bytes) names the key
+ * that failed.
+ */
+int xbng_ring_refs_read(const struct xbng_ring_layout *lay,
+			xbng_xs_u32_reader read, const void *ctx, u32 *grefs,
+			char *key, size_t key_len);
 
 #endif /* XBNG_CORE_XS_VALUES_H */

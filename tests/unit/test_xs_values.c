@@ -283,3 +283,114 @@ TEST(ring_ref_key_buffer_too_small)
 	CHECK_EQ(xbng_ring_ref_key(true, 1, buf, 0), -ENOSPC);
 	CHECK_EQ(xbng_ring_ref_key(true, 1, NULL, 0), -ENOSPC);
 }
+
+/*
+ * The connect path's reading of the ring layout and the ring references
+ * (xbng_ring_layout() and xbng_ring_refs_read(), as xenbus.c calls them),
+ * against a frontend directory held in a table.
+ */
+struct fake_dir {
+	const char *key[8];
+	const char *val[8];
+	char asked[8][16];	/* keys read, in order */
+	unsigned int nr_asked;
+};
+
+static int fake_read(const void *ctx, const char *key, u32 *val)
+{
+	struct fake_dir *d = (struct fake_dir *)ctx;
+	unsigned int i;
+
+	if (d->nr_asked < 8)
+		snprintf(d->asked[d->nr_asked++], sizeof(d->asked[0]), "%s", key);
+	for (i = 0; i < 8 && d->key[i]; i++)
+		if (!strcmp(d->key[i], key))
+			return xbng_parse_uint(d->val[i], UINT32_MAX, val);
+	return -ENOENT;
+}
+
+TEST(layout_order0_reads_ring_ref0)
+{
+	/*
+	 * ring-page-order 0 means the ring-ref%u keys, as the stock backend
+	 * has read it since 2021; a stale "ring-ref" (a bootloader's, an
+	 * earlier frontend's) must not be used.
+	 */
+	struct fake_dir d = { .key = { "ring-ref", "ring-ref0" }, .val = { "77", "42" } };
+	struct xbng_ring_layout lay;
+	u32 grefs[16] = { 0 };
+	char key[16];
+
+	CHECK_EQ(xbng_ring_layout("0", NULL, 4, 4, &lay), 0);
+	CHECK_EQ(lay.nr_pages, 1);
+	CHECK_EQ(lay.nr_queues, 1);
+	CHECK(lay.multi_ref);
+	CHECK_EQ(xbng_ring_refs_read(&lay, fake_read, &d, grefs, key, sizeof(key)), 0);
+	CHECK_EQ(grefs[0], 42);
+	CHECK_EQ(d.nr_asked, 1);
+	CHECK_STR(d.asked[0], "ring-ref0");
+}
+
+TEST(layout_without_order_reads_ring_ref)
+{
+	struct fake_dir d = { .key = { "ring-ref", "ring-ref0" }, .val = { "77", "42" } };
+	struct xbng_ring_layout lay;
+	u32 grefs[16] = { 0 };
+	char key[16];
+
+	CHECK_EQ(xbng_ring_layout(NULL, NULL, 4, 4, &lay), 0);
+	CHECK(!lay.multi_ref);
+	CHECK_EQ(xbng_ring_refs_read(&lay, fake_read, &d, grefs, key, sizeof(key)), 0);
+	CHECK_EQ(grefs[0], 77);
+	CHECK_STR(d.asked[0], "ring-ref");
+}
+
+TEST(layout_order2_reads_four_refs)
+{
+	struct fake_dir d = { .key = { "ring-ref0", "ring-ref1", "ring-ref2", "ring-ref3" },
+			      .val = { "10", "11", "12", "13" } };
+	struct xbng_ring_layout lay;
+	u32 grefs[16] = { 0 };
+	char key[16];
+
+	CHECK_EQ(xbng_ring_layout("2", "3", 4, 4, &lay), 0);
+	CHECK_EQ(lay.nr_pages, 4);
+	CHECK_EQ(lay.nr_queues, 3);
+	CHECK_EQ(xbng_ring_refs_read(&lay, fake_read, &d, grefs, key, sizeof(key)), 0);
+	CHECK_EQ(grefs[0], 10);
+	CHECK_EQ(grefs[3], 13);
+	/* A missing page names its key. */
+	d.key[3] = NULL;
+	CHECK_EQ(xbng_ring_refs_read(&lay, fake_read, &d, grefs, key, sizeof(key)), -ENOENT);
+	CHECK_STR(key, "ring-ref3");
+}
+
+TEST(layout_not_a_number_is_absent)
+{
+	struct xbng_ring_layout lay;
+
+	/* As the stock backend reads them: one page, one queue, said. */
+	CHECK_EQ(xbng_ring_layout("bogus", "", 4, 4, &lay), 0);
+	CHECK_EQ(lay.nr_pages, 1);
+	CHECK_EQ(lay.nr_queues, 1);
+	CHECK(!lay.multi_ref);
+	CHECK(lay.order_ignored);
+	CHECK(lay.queues_ignored);
+	CHECK_EQ(xbng_ring_layout("-1", "0x2", 4, 4, &lay), 0);
+	CHECK(lay.order_ignored && lay.queues_ignored && !lay.multi_ref);
+	CHECK_EQ(xbng_ring_layout("1", "2", 4, 4, &lay), 0);
+	CHECK(!lay.order_ignored && !lay.queues_ignored);
+}
+
+TEST(layout_out_of_range_is_refused)
+{
+	struct xbng_ring_layout lay = { .nr_pages = 7 };
+
+	CHECK_EQ(xbng_ring_layout("5", NULL, 4, 4, &lay), -EINVAL);
+	CHECK_EQ(xbng_ring_layout("4294967295", NULL, 4, 4, &lay), -EINVAL);
+	CHECK_EQ(xbng_ring_layout("4294967296", NULL, 4, 4, &lay), -EINVAL);
+	CHECK_EQ(xbng_ring_layout(NULL, "0", 4, 4, &lay), -EINVAL);
+	CHECK_EQ(xbng_ring_layout(NULL, "5", 4, 4, &lay), -EINVAL);
+	CHECK_EQ(xbng_ring_layout(NULL, "99999999999", 4, 4, &lay), -EINVAL);
+	CHECK_EQ(lay.nr_pages, 7);	/* untouched */
+}

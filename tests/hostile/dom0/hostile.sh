@@ -165,7 +165,7 @@ hcase() {
 needs_log() {
 	case "$1" in
 	read-ok | indirect-ok | dup-id | discard-unsupported | ring-rewrite | flap | \
-		connect-twice | vanish-* | event-storm) return 1 ;;
+		connect-twice | vanish-* | event-storm | xs-order-0) return 1 ;;
 	esac
 	return 0
 }
@@ -272,9 +272,9 @@ gref-invalid gref-foreign dup-id discard-past-end"
 # the window that ring-garbage's refusals, which must be logged, fall into.
 # So ring-garbage goes first; ring-rewrite needs no log line.
 RING_CASES="ring-overflow ring-backwards ring-garbage ring-rewrite:-n,400 connect-twice flap:-n,100"
-XS_CASES="xs-order-too-big xs-order-huge xs-queues-0 xs-queues-huge xs-queues-over-max
-xs-no-ring-ref xs-ring-ref-nonnum xs-ring-ref-invalid xs-no-evtchn xs-evtchn-nonnum
-xs-evtchn-unbound xs-protocol-unknown"
+XS_CASES="xs-order-too-big xs-order-0 xs-order-nonnum xs-queues-nonnum xs-order-huge xs-queues-0
+xs-queues-huge xs-queues-over-max xs-no-ring-ref xs-ring-ref-nonnum xs-ring-ref-invalid
+xs-no-evtchn xs-evtchn-nonnum xs-evtchn-unbound xs-protocol-unknown"
 
 # shellcheck disable=SC2086 # lists of cases
 t_hostile-requests() { hgroup rw loop $REQUEST_CASES; }

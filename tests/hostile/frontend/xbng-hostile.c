@@ -1422,6 +1422,28 @@ static void xs_refuse(const char *what, struct plan *pl)
 	      "backend state %d (expected 5 Closing or 6 Closed: refused)", s);
 }
 
+/*
+ * xenstore cases the stock backend accepts: the device connects, and a READ
+ * of sector 0 on its ring brings dom0's pattern.
+ */
+static void xs_accept(const char *what, struct plan *pl)
+{
+	uint8_t s[SLOT];
+	int st = fe_connect(pl, 20000);
+
+	check(st == 4, what, "backend state %d (expected 4 Connected)", st);
+	if (st != 4)
+		return;
+	if (!D.n)
+		data_alloc();
+	memset(D.va, 0, PAGE);
+	req_rw(s, OP_READ, 1, mkid(8), 0);
+	req_seg(s, 0, D.gref[0], 0, 7);
+	one("READ 1 page at 0 on that ring", s, RSP_OKAY);
+	check(!memcmp(D.va, PATTERN, sizeof(PATTERN) - 1), "data",
+	      "page starts with \"%.20s\" (expected the dom0 pattern)", D.va);
+}
+
 static struct plan with(const char *key, const char *val)
 {
 	struct plan pl = plan_default();
@@ -1443,6 +1465,22 @@ static void c_xs(const char *name)
 		if (pl.order > 6)
 			die("max-ring-page-order %ld too big for this test", C.max_order);
 		xs_refuse("ring-page-order max+1 with all its ring-refs", &pl);
+	} else if (!strcmp(name, "xs-order-0")) {
+		/*
+		 * ring-page-order 0 with ring-ref0 (Linux blkfront with
+		 * max_ring_page_order=0 writes no order; other frontends
+		 * write 0), beside a stale ring-ref naming no grant: the
+		 * backend must read ring-ref0.
+		 */
+		pl = with("ring-ref", "4294967280");
+		pl.order = 0;
+		xs_accept("ring-page-order 0 with ring-ref0 and a stale ring-ref", &pl);
+	} else if (!strcmp(name, "xs-order-nonnum")) {
+		pl = with("ring-page-order", "bogus");
+		xs_accept("ring-page-order \"bogus\" with ring-ref: one page", &pl);
+	} else if (!strcmp(name, "xs-queues-nonnum")) {
+		pl = with("multi-queue-num-queues", "bogus");
+		xs_accept("multi-queue-num-queues \"bogus\": one queue", &pl);
 	} else if (!strcmp(name, "xs-order-huge")) {
 		pl = with("ring-page-order", "4294967295");
 		xs_refuse("ring-page-order 4294967295", &pl);
@@ -1643,7 +1681,8 @@ static const char *cases[] = {
 	"xs-no-ring-ref", "xs-ring-ref-nonnum", "xs-ring-ref-invalid",
 	"xs-no-evtchn", "xs-evtchn-nonnum", "xs-evtchn-unbound",
 	"xs-protocol-unknown", "flap", "connect-twice", "vanish-mid-connect",
-	"vanish-connected", NULL
+	"vanish-connected", "xs-order-0", "xs-order-nonnum",
+	"xs-queues-nonnum", NULL
 };
 
 int main(int argc, char **argv)
