@@ -607,10 +607,15 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 		ring_drain(ring);
 		fallthrough;
 	case XBNG_KIND_FLUSH:
+		/*
+		 * A flush or barrier is counted as one, its data or not, as
+		 * the stock backend counts it: xentop's VBD_WR is writes only.
+		 */
 		ring->stats.f_req++;
-		fallthrough;
+		ring->stats.wr_sect += nr_sectors;
+		break;
 	default:
-		ring->stats.wr_req += plan.nr_segs ? 1 : 0;
+		ring->stats.wr_req++;
 		ring->stats.wr_sect += nr_sectors;
 		break;
 	}

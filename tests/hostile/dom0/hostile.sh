@@ -292,6 +292,36 @@ t_hostile-flap-1000() { hgroup rw loop flap:-n,1000; }
 t_hostile-vanish-mid-connect() { hgroup rw loop vanish-mid-connect; }
 t_hostile-vanish-connected() { hgroup rw loop vanish-connected; }
 
+# A flush that carries data counts as the stock backend counts it (#19): in
+# f_req and not in wr_req (xentop's VBD_WR), its sectors in wr_sect.  The
+# case leaves its ring Connected, so the counters are read before the detach.
+hg_stat() { cat "/sys/bus/xen-backend/devices/vbd-$1-$HG_DEVID/statistics/$2"; } # DOMID NAME
+t_hostile-stats-flush() {
+	local dev domid base now rc got
+	hg_need
+	hg_clean
+	domid=$(xl domid "$HG")
+	base=$(grants_mapped "$domid")
+	dev=$(mk_loop hostile 64) || fail "losetup failed"
+	hg_pattern "$dev"
+	timeout 90 xl block-attach "$HG" "format=raw,vdev=xvdb,access=rw,target=$dev" \
+		>"$LAB_T/attach.log" 2>&1 ||
+		fail "xl block-attach failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
+	wait_for 30 test "$(xenstore-read "$(hg_be)/state" 2>/dev/null)" = 2 ||
+		fail "backend not in InitWait"
+	gcmd "$HG" 120 xbng-hostile -d "$HG_DEVID" stats-flush >"$LAB_T/case.out"
+	rc=$?
+	cat "$LAB_T/case.out"
+	got="f_req=$(hg_stat "$domid" f_req) wr_req=$(hg_stat "$domid" wr_req)"
+	got="$got wr_sect=$(hg_stat "$domid" wr_sect) rd_req=$(hg_stat "$domid" rd_req)"
+	say "counters: $got"
+	hg_detach stats-flush "$domid" "$base" rw loop "$dev"
+	[ "$rc" = 0 ] || fail "$(grep -m 1 -E 'FAIL$' "$LAB_T/case.out" || tail -n 1 "$LAB_T/case.out")"
+	[ "$got" = "f_req=2 wr_req=1 wr_sect=16 rd_req=1" ] ||
+		fail "$got after 1 write, 2 flushes (one with 8 sectors), 1 read; stock counts f_req=2 wr_req=1 wr_sect=16 rd_req=1"
+	[ "$now" -le "$base" ] || fail "dom0 still maps $now grants of $HG after detach, $base before"
+}
+
 # The event storm: the guest notifies as fast as it can with an empty ring
 # for 20 s while dom0 times small probes; dom0 must stay responsive (no
 # probe above 5 s) and the ring must still serve a READ afterwards.

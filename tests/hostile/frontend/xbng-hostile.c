@@ -1670,6 +1670,40 @@ static void c_vanish(bool connected)
 	_exit(g_fail ? 1 : 0);
 }
 
+/*
+ * One WRITE, a FLUSH_DISKCACHE carrying a page, a FLUSH_DISKCACHE without
+ * data and one READ, all answered 0; then exit Connected (as vanish-
+ * connected does) so that dom0 reads the ring's statistics before the
+ * detach.  dom0 expects wr_req +1, f_req +2, wr_sect +16, rd_req +1: how
+ * the stock backend counts a flush that carries data.
+ */
+static void c_stats_flush(void)
+{
+	uint8_t s[SLOT];
+
+	must_connect();
+	if (!C.flush)
+		die("the backend offers no feature-flush-cache");
+	data_alloc();
+	memset(D.va, 0x5e, 2 * PAGE);
+	req_rw(s, OP_WRITE, 1, mkid(1), 4096);
+	req_seg(s, 0, D.gref[0], 0, 7);
+	one("WRITE 1 page at 2 MiB", s, RSP_OKAY);
+	req_rw(s, OP_FLUSH, 1, mkid(2), 4104);
+	req_seg(s, 0, D.gref[1], 0, 7);
+	one("FLUSH_DISKCACHE with 1 page at 2 MiB + 4 KiB", s, RSP_OKAY);
+	req_rw(s, OP_FLUSH, 0, mkid(3), 0);
+	one("FLUSH_DISKCACHE without data", s, RSP_OKAY);
+	req_rw(s, OP_READ, 1, mkid(4), 4096);
+	req_seg(s, 0, D.gref[2], 0, 7);
+	one("READ 1 page at 2 MiB", s, RSP_OKAY);
+	check(!memcmp(D.va + 2 * PAGE, D.va, PAGE), "data", "%s",
+	      "the page read back is not the page written");
+	printf("STATS-READY\n");
+	fflush(stdout);
+	_exit(g_fail ? 1 : 0);
+}
+
 static const char *cases[] = {
 	"read-ok", "op-unknown", "zero-segs", "direct-12-segs", "indirect-ok",
 	"indirect-over-max", "indirect-too-many-pages", "indirect-bad-op",
@@ -1682,7 +1716,7 @@ static const char *cases[] = {
 	"xs-no-evtchn", "xs-evtchn-nonnum", "xs-evtchn-unbound",
 	"xs-protocol-unknown", "flap", "connect-twice", "vanish-mid-connect",
 	"vanish-connected", "xs-order-0", "xs-order-nonnum",
-	"xs-queues-nonnum", NULL
+	"xs-queues-nonnum", "stats-flush", NULL
 };
 
 int main(int argc, char **argv)
@@ -1753,6 +1787,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(c, "connect-twice")) c_connect_twice();
 	else if (!strcmp(c, "vanish-mid-connect")) c_vanish(false);
 	else if (!strcmp(c, "vanish-connected")) c_vanish(true);
+	else if (!strcmp(c, "stats-flush")) c_stats_flush();
 	else
 		die("unknown case (try -l)");
 
