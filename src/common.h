@@ -235,6 +235,15 @@ struct xbng_dev {
 	bool readonly;
 	unsigned int vdisk_info;	/* VDISK_* bits */
 
+	/*
+	 * A ring thread that halts its ring closes the device from outside
+	 * xenwatch: state_lock orders that against going Connected, and
+	 * halted keeps a halt from being overwritten by the publish that
+	 * follows it.  Cleared when the next connection starts.
+	 */
+	struct mutex state_lock;
+	bool halted;
+
 	/* Latched per connection. */
 	struct mutex lock;		/* rings vs. sysfs and reconnects */
 	struct xbng_limits lim;

@@ -391,11 +391,16 @@ static void ring_refuse(struct xbng_ring *ring, struct xbng_pending *req,
 
 static void ring_halt(struct xbng_ring *ring, const char *why, RING_IDX prod)
 {
+	struct xbng_dev *dev = ring->dev;
+
 	ring->broken = true;
-	xbng_warn(ring->dev, "ring %u: %s (prod %u, cons %u), closing\n",
+	xbng_warn(dev, "ring %u: %s (prod %u, cons %u), closing\n",
 		  ring->index, why, prod, ring->req_cons);
-	xenbus_dev_fatal(ring->dev->xdev, -EPROTO, "ring %u: %s", ring->index,
-			 why);
+	/* Not overwritten by a Connected that xenwatch is about to write. */
+	mutex_lock(&dev->state_lock);
+	dev->halted = true;
+	xenbus_dev_fatal(dev->xdev, -EPROTO, "ring %u: %s", ring->index, why);
+	mutex_unlock(&dev->state_lock);
 }
 
 /* --- completions --- */

@@ -249,6 +249,7 @@ static void xbng_publish(struct xbng_dev *dev)
 	const char *node = xdev->nodename;
 	struct xenbus_transaction xbt;
 	const struct xbng_limits *lim = &dev->lim;
+	bool halted;
 	int err;
 
 again:
@@ -301,7 +302,13 @@ again:
 		return;
 	}
 
-	err = xenbus_switch_state(xdev, XenbusStateConnected);
+	/* A ring halted since it was attached has closed the device. */
+	mutex_lock(&dev->state_lock);
+	halted = dev->halted;
+	err = halted ? 0 : xenbus_switch_state(xdev, XenbusStateConnected);
+	mutex_unlock(&dev->state_lock);
+	if (halted)
+		return;
 	if (err) {
 		xenbus_dev_fatal(xdev, err, "switching to Connected");
 		return;
@@ -329,6 +336,8 @@ static void xbng_try_connect(struct xbng_dev *dev)
 		return;
 	/* A frontend that reconnects without closing (kexec, crash). */
 	xbng_disconnect(dev);
+	/* No ring thread runs now: a halt can only come from the next ones. */
+	dev->halted = false;
 	dev->lim.dev_sectors = bdev_nr_sectors(dev->bdev.bdev);
 	if (xbng_connect_rings(dev)) {
 		xbng_disconnect(dev);
@@ -521,6 +530,7 @@ static int xbng_probe(struct xenbus_device *xdev,
 	dev->xdev = xdev;
 	dev->domid = xdev->otherend_id;
 	mutex_init(&dev->lock);
+	mutex_init(&dev->state_lock);
 	strscpy(dev->name, dev_name(&xdev->dev), sizeof(dev->name));
 	ratelimit_state_init(&dev->warn_rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);

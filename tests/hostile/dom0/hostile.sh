@@ -271,7 +271,7 @@ gref-invalid gref-foreign dup-id discard-past-end"
 # group share one device: ring-rewrite's hundreds of refusals would use up
 # the window that ring-garbage's refusals, which must be logged, fall into.
 # So ring-garbage goes first; ring-rewrite needs no log line.
-RING_CASES="ring-overflow ring-backwards ring-garbage ring-rewrite:-n,400 connect-twice flap:-n,100"
+RING_CASES="ring-overflow ring-backwards ring-garbage ring-halt-early ring-rewrite:-n,400 connect-twice flap:-n,100"
 XS_CASES="xs-order-too-big xs-order-0 xs-order-nonnum xs-queues-nonnum xs-order-huge xs-queues-0
 xs-queues-huge xs-queues-over-max xs-no-ring-ref xs-ring-ref-nonnum xs-ring-ref-invalid
 xs-no-evtchn xs-evtchn-nonnum xs-evtchn-unbound xs-protocol-unknown"

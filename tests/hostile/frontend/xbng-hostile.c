@@ -1210,6 +1210,53 @@ static void c_ring_overflow(void)
 	      "backend state %d (expected 5 Closing or 6 Closed)", be_state());
 }
 
+/*
+ * A ring that breaks the protocol while the backend connects: req_prod is
+ * moved out of range d ms after Initialised, for several d, and notified
+ * every millisecond.  Whether the backend refuses the ring at attach, halts
+ * it before it publishes or halts it after, the device must end Closing or
+ * Closed and stay there: never Connected with a halted ring.
+ */
+static void c_ring_halt_early(void)
+{
+	static const int delay_ms[] = { 0, 1, 2, 4, 8, 16, 32, 64 };
+	struct plan pl = plan_default();
+	char what[64];
+
+	for (unsigned int i = 0; i < sizeof(delay_ms) / sizeof(delay_ms[0]); i++) {
+		struct ring *r;
+		bool connected = false;
+		double end;
+		int s;
+
+		if (be_ready() != 2)
+			die("backend in state %d, not InitWait (2)", be_state());
+		be_facts();
+		fe_clean();
+		rings_alloc(pl.nq, pl.order);
+		fe_publish(&pl);
+		r = &C.ring[0];
+		fe_state(3);		/* Initialised */
+		msleep(delay_ms[i]);
+		REQ_PROD(r) = r->nslots + 1000;
+		__sync_synchronize();
+		s = be_state();
+		for (end = now() + 10; now() < end && !st_closing(s); s = be_state()) {
+			evt_notify(r->port);
+			msleep(1);
+		}
+		/* A Connected written after the halt would come within this. */
+		for (end = now() + 2; now() < end; msleep(20))
+			connected |= be_state() == 4;
+		snprintf(what, sizeof(what), "req_prod out of range %d ms after Initialised",
+			 delay_ms[i]);
+		check(st_closing(s) && !connected && st_closing(be_state()), what,
+		      "backend state %d, then %s (expected 5 Closing or 6 Closed, and no Connected after it)",
+		      s, connected ? "Connected" : "not Connected");
+		fe_disconnect();
+	}
+}
+
 static void c_ring_backwards(void)
 {
 	uint8_t s[SLOT];
@@ -1716,7 +1763,7 @@ static const char *cases[] = {
 	"xs-no-evtchn", "xs-evtchn-nonnum", "xs-evtchn-unbound",
 	"xs-protocol-unknown", "flap", "connect-twice", "vanish-mid-connect",
 	"vanish-connected", "xs-order-0", "xs-order-nonnum",
-	"xs-queues-nonnum", "stats-flush", NULL
+	"xs-queues-nonnum", "stats-flush", "ring-halt-early", NULL
 };
 
 int main(int argc, char **argv)
@@ -1779,6 +1826,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(c, "write-ro")) c_write_ro();
 	else if (!strcmp(c, "ring-overflow")) c_ring_overflow();
 	else if (!strcmp(c, "ring-backwards")) c_ring_backwards();
+	else if (!strcmp(c, "ring-halt-early")) c_ring_halt_early();
 	else if (!strcmp(c, "ring-rewrite")) c_ring_rewrite(n ? n : 400);
 	else if (!strcmp(c, "ring-garbage")) c_ring_garbage();
 	else if (!strcmp(c, "event-storm")) c_event_storm(secs);
