@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #else
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,12 @@ typedef __s64 s64;
 #ifndef U32_MAX
 #define U32_MAX ((u32)~0U)
 #endif
+
+/* 32-bit kernels have no 64-bit '/': the core divides with these. */
+static inline u64 div64_u64(u64 dividend, u64 divisor)
+{
+	return dividend / divisor;
+}
 #endif /* __KERNEL__ */
 
 #endif /* XBNG_TYPES_H */

@@ -42,7 +42,7 @@ unsigned long xbng_decay(unsigned long v, u64 elapsed_ms,
 		elapsed_ms -= half_life_ms;
 	}
 	/* The rest, < one half-life: v * (1 - elapsed / (2 * half_life)). */
-	frac = (u64)v * elapsed_ms / (2 * (u64)half_life_ms);
+	frac = div64_u64((u64)v * elapsed_ms, 2 * (u64)half_life_ms);
 	return v - (unsigned long)frac;
 }
 
