@@ -16,8 +16,9 @@ suites=${CHECK_SUITES:-style unit fuzz matrix packaging lab hostile}
 # included: about 16 minutes of QEMU on a 2-core machine.
 export HOSTILE_SET=${HOSTILE_SET:-full}
 
-# The compile matrix in make check builds 6.1 and the newest kernel (CI's
-# time budget); "make matrix" builds every series.
+# The compile matrix in make check builds 6.1, the newest kernel and the
+# arm64 and armhf cross builds (CI's time budget); "make matrix" builds
+# every series.
 export MATRIX_KERNELS=${MATRIX_KERNELS:-ci}
 passed=0
 failed=0
