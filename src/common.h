@@ -287,7 +287,6 @@ int xbng_xenbus_init(void);
 void xbng_xenbus_exit(void);
 void xbng_dev_withdraw_flush(struct xbng_dev *dev);
 void xbng_dev_resized(struct xbng_dev *dev, sector_t sectors);
-void xbng_dev_fatal(struct xbng_dev *dev, int err, const char *what);
 
 /* ring.c */
 int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
