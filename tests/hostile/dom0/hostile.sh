@@ -161,11 +161,13 @@ hcase() {
 	return 0
 }
 
-# Cases that must leave a line in the backend's log (ng).
+# Cases that must leave a line in the backend's log (ng).  xs-order-nonnum and
+# xs-queues-nonnum are accepted, not refused: their line is an info line,
+# 5 a minute per device, which the group's earlier connects may use up.
 needs_log() {
 	case "$1" in
 	read-ok | indirect-ok | dup-id | discard-unsupported | ring-rewrite | flap | \
-		connect-twice | vanish-* | event-storm | xs-order-0) return 1 ;;
+		connect-twice | vanish-* | event-storm | xs-order-0 | xs-order-nonnum | xs-queues-nonnum) return 1 ;;
 	esac
 	return 0
 }
