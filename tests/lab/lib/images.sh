@@ -19,7 +19,7 @@
 
 LAB_CACHE=${LAB_CACHE:-/var/cache/xen-blkback-ng-lab}
 # Bump when the image recipe below changes in a way that matters.
-LAB_IMAGE_RECIPE=3
+LAB_IMAGE_RECIPE=4
 LAB_KERNEL=${LAB_KERNEL:-6.1}
 
 # apt-get update once per run, and only when a lookup needs it.
@@ -300,7 +300,7 @@ build_dom0_root() {
 	local rc=0
 	chroot "$root" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends xen-utils-4.17=$xver \
-		xenstore-utils" >"$LAB_IMG/dom0-apt.log" 2>&1 || rc=1
+		xenstore-utils open-iscsi iproute2" >"$LAB_IMG/dom0-apt.log" 2>&1 || rc=1
 	umount "$root/proc"
 	[ "$rc" = 0 ] || { tail -n 20 "$LAB_IMG/dom0-apt.log" >&2; return 1; }
 	rm -f "$root/usr/sbin/policy-rc.d"
@@ -313,10 +313,17 @@ build_dom0_root() {
 		"$k/drivers/infiniband" "$k/drivers/staging" "$k/sound" \
 		"$k/drivers/net/ethernet" "$k/drivers/iio" "$k/drivers/hid" \
 		"$k/drivers/usb" "$k/drivers/bluetooth" "$k/net/bluetooth" \
-		"$k/drivers/scsi" "$k/drivers/isdn" "$k/drivers/input" \
+		"$k/drivers/isdn" "$k/drivers/input" \
 		"$k/net/wireless" "$k/net/mac80211" "$k/fs/ocfs2" "$k/fs/btrfs" \
 		"$k/fs/xfs" "$k/fs/nfs" "$k/fs/nfsd" "$k/fs/ceph" "$k/fs/smb" \
 		"$k/drivers/mtd" "$k/drivers/watchdog" "$k/drivers/hwmon"
+	# Of SCSI, only what an iSCSI initiator needs: the lab's network
+	# storage is LIO's target and open-iscsi over dom0's loopback.
+	find "$k/drivers/scsi" -name '*.ko' ! -name scsi_mod.ko \
+		! -name scsi_common.ko ! -name sd_mod.ko ! -name iscsi_tcp.ko \
+		! -name libiscsi.ko ! -name libiscsi_tcp.ko \
+		! -name scsi_transport_iscsi.ko -delete
+	find "$k/drivers/scsi" -depth -type d -empty -delete
 	chroot "$root" /sbin/depmod "$abi" || return 1
 	rm -rf "$LAB_IMG/modules"
 
