@@ -42,6 +42,12 @@
  */
 #define XBNG_IDLE_EXPIRE_MS	8000
 
+/*
+ * How often a ring thread looks again at the pages that storage still holds
+ * after their request completed (see xbng_page_held()).
+ */
+#define XBNG_HELD_POLL		max_t(unsigned long, HZ / 50, 1)
+
 /* How often an otherwise idle ring thread wakes for housekeeping. */
 #define XBNG_TICK_IDLE		HZ
 /* ... and while persistent grants are over their cap. */
@@ -69,6 +75,11 @@ struct xbng_ring_stats {
 	u64 map_ops;		/* grants mapped */
 	u64 unmap_calls;
 	u64 unmap_ops;
+	/*
+	 * Requests answered late, and persistent grants unmapped late,
+	 * because storage still held a page after the I/O completed.
+	 */
+	u64 unmap_deferred;
 	u64 pgrants;		/* persistent grants held now */
 };
 
@@ -81,6 +92,7 @@ struct xbng_pgrant {
 	grant_ref_t gref;
 	grant_handle_t handle;
 	bool in_use;
+	bool held;			/* counted in unmap_deferred since use */
 };
 
 /* One mapped guest page of a request (data segment or indirect page). */
@@ -182,6 +194,9 @@ struct xbng_ring {
 	spinlock_t done_lock;
 	struct list_head done;
 	bool want_completions;		/* under done_lock: wake on each */
+	/* Completed, but storage still holds one of their pages. */
+	struct list_head held;
+	unsigned int nr_held;
 
 	/* Persistent grants. */
 	struct rb_root pgrants;
@@ -297,6 +312,17 @@ void xbng_ring_kick(struct xbng_ring *ring);
 
 /* grant.c */
 /*
+ * Whether something besides the mapping holds @page: network storage keeps
+ * references after the bio completed (an skb queued for retransmission, a
+ * zero-copy send).  Unmapping such a page would pull the guest's memory
+ * from under it, and handing it out again would send another guest's data.
+ */
+static inline bool xbng_page_held(struct page *page)
+{
+	return page_count(page) > 1;
+}
+
+/*
  * Map @n segments, from persistent grants where possible.  Returns how many
  * got a mapping of their own, which xbng_unmap_segs_queue() undoes (0: every
  * one is a persistent grant), or -EIO.
@@ -312,6 +338,7 @@ void xbng_unmap_segs_queue(struct xbng_ring *ring, struct xbng_seg_map *maps,
 void xbng_unmap_flush(struct xbng_ring *ring);
 void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 		       unsigned long min_idle);
+void xbng_pgrant_purge_all(struct xbng_ring *ring);
 bool xbng_pgrant_over_cap(struct xbng_ring *ring);
 
 /* io.c */

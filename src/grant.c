@@ -8,7 +8,12 @@
  * Failures here are the frontend's (bad, revoked or read-only grants) or
  * Xen's; either way they fail the one request.  A page whose unmap failed may
  * still show guest memory, so it is never reused: it is leaked, loudly.
+ *
+ * No page is unmapped while storage still holds it (xbng_page_held()): the
+ * ring keeps such a request unanswered (ring.c), and a persistent grant
+ * stays mapped, until the last reference is gone.
  */
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
@@ -75,6 +80,10 @@ void xbng_unmap_flush(struct xbng_ring *ring)
 	ring->stats.unmap_calls++;
 	ring->stats.unmap_ops += n;
 	for (i = 0; i < n; i++) {
+		/* The callers wait for storage to let go: never here. */
+		WARN_ONCE(xbng_page_held(ring->unmap_pages[i]),
+			  DRV_NAME ": unmapped a page still in use (count %d)\n",
+			  page_count(ring->unmap_pages[i]));
 		if (ret || ring->unmap_ops[i].status != GNTST_okay) {
 			xbng_warn(ring->dev,
 				  "grant unmap failed (%d/%d), page leaked\n",
@@ -117,6 +126,7 @@ static bool pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 	pg->page = m->page;
 	pg->handle = m->handle;
 	pg->in_use = true;
+	pg->held = false;
 	pg->last_used = jiffies;
 	if (!pgrant_insert(ring, pg)) {
 		kfree(pg);
@@ -206,6 +216,7 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 		/* A grant used twice at once is mapped a second time. */
 		if (pg && !pg->in_use) {
 			pg->in_use = true;
+			pg->held = false;
 			xbng_meter_take(&ring->pgrant_meter, 1);
 			pg->last_used = jiffies;
 			list_move_tail(&pg->lru, &ring->pgrant_lru);
@@ -258,7 +269,8 @@ bool xbng_pgrant_over_cap(struct xbng_ring *ring)
  * used among those unused for @min_idle jiffies (what the policy wants
  * gone; ULONG_MAX and 0 for all), those unused for
  * persistent_grant_unused_seconds, and while at the cap the least recently
- * used 5% so that new grants can persist.
+ * used 5% so that new grants can persist.  A grant whose page storage still
+ * holds stays for a later purge.
  */
 void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 		       unsigned long min_idle)
@@ -283,6 +295,12 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 			break;
 		if (pg->in_use)
 			continue;
+		if (xbng_page_held(pg->page)) {
+			if (!pg->held)
+				ring->stats.unmap_deferred++;
+			pg->held = true;
+			continue;
+		}
 		rb_erase(&pg->node, &ring->pgrants);
 		list_del(&pg->lru);
 		ring->nr_pgrants--;
@@ -298,4 +316,27 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 				-(long)sizeof(*pg));
 	}
 	xbng_unmap_flush(ring);
+}
+
+/*
+ * Unmap every persistent grant, once storage has let go of their pages: the
+ * ring is going away and nothing is in flight.  Storage that never lets go
+ * keeps the ring here, as the kernel's own synchronous unmap would.
+ */
+void xbng_pgrant_purge_all(struct xbng_ring *ring)
+{
+	unsigned long warn_at = jiffies + 30 * HZ;
+
+	for (;;) {
+		xbng_pgrant_purge(ring, ULONG_MAX, 0);
+		if (!ring->nr_pgrants)
+			return;
+		if (time_after(jiffies, warn_at)) {
+			xbng_warn(ring->dev,
+				  "ring %u: %u persistent grants still in use by storage\n",
+				  ring->index, ring->nr_pgrants);
+			warn_at = jiffies + 30 * HZ;
+		}
+		msleep(jiffies_to_msecs(XBNG_HELD_POLL));
+	}
 }

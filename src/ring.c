@@ -456,6 +456,50 @@ static s16 status_to_rsp(blk_status_t status)
 	return XBNG_RSP_ERROR;
 }
 
+/* Whether storage still holds a page that @req mapped for itself. */
+static bool req_pages_held(struct xbng_pending *req)
+{
+	unsigned int i;
+
+	if (req->answered)
+		return false;	/* every page a persistent grant */
+	for (i = 0; i < req->nr_segs; i++) {
+		struct xbng_seg_map *m = xbng_req_seg(req, i);
+
+		if (m->page && !m->pgrant && xbng_page_held(m->page))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Move what storage still holds from @done to the ring's held list, and
+ * what it has let go of since the last pass from there to @done.  A held
+ * request stays unanswered: the frontend may reuse a page once its request
+ * is answered, so the grant must be unmapped first, and it cannot be while
+ * storage uses the page.
+ */
+static void ring_sort_held(struct xbng_ring *ring, struct list_head *done)
+{
+	struct xbng_pending *req, *tmp;
+	LIST_HEAD(released);
+
+	list_for_each_entry_safe(req, tmp, &ring->held, node) {
+		if (req_pages_held(req))
+			continue;
+		ring->nr_held--;
+		list_move_tail(&req->node, &released);
+	}
+	list_for_each_entry_safe(req, tmp, done, node) {
+		if (!req_pages_held(req))
+			continue;
+		ring->nr_held++;
+		ring->stats.unmap_deferred++;
+		list_move_tail(&req->node, &ring->held);
+	}
+	list_splice_tail(&released, done);
+}
+
 static void ring_process_done(struct xbng_ring *ring)
 {
 	struct xbng_pending *req, *tmp;
@@ -465,6 +509,7 @@ static void ring_process_done(struct xbng_ring *ring)
 	list_splice_init(&ring->done, &done);
 	ring->want_completions = false;
 	spin_unlock_irq(&ring->done_lock);
+	ring_sort_held(ring, &done);
 
 	/*
 	 * Every grant unmapped before any answer (the frontend may reuse a
@@ -498,12 +543,20 @@ static void ring_process_done(struct xbng_ring *ring)
 	ring_push(ring);
 }
 
-/* Wait for every request in flight; their completions come to us. */
+/*
+ * Wait for every request in flight; their completions come to us, and the
+ * held ones are looked at again every XBNG_HELD_POLL.
+ */
 static void ring_drain(struct xbng_ring *ring)
 {
 	while (ring->inflight) {
 		ring_want_completions(ring);
-		wait_event(ring->wq, !list_empty_careful(&ring->done));
+		if (ring->nr_held)
+			wait_event_timeout(ring->wq,
+					   !list_empty_careful(&ring->done),
+					   XBNG_HELD_POLL);
+		else
+			wait_event(ring->wq, !list_empty_careful(&ring->done));
 		ring_process_done(ring);
 	}
 }
@@ -828,6 +881,8 @@ static int ring_thread(void *data)
 		bool more = false;
 		long timeout = ring->next_tick - jiffies;
 
+		if (ring->nr_held)
+			timeout = min_t(long, timeout, XBNG_HELD_POLL);
 		if (try_to_freeze())
 			continue;
 		if (timeout > 0)
@@ -885,6 +940,7 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 	init_waitqueue_head(&ring->wq);
 	spin_lock_init(&ring->done_lock);
 	INIT_LIST_HEAD(&ring->done);
+	INIT_LIST_HEAD(&ring->held);
 	INIT_LIST_HEAD(&ring->free_pending);
 	INIT_LIST_HEAD(&ring->pgrant_lru);
 	ring->pgrants = RB_ROOT;
@@ -946,7 +1002,7 @@ void xbng_ring_disconnect(struct xbng_ring *ring)
 		unbind_from_irqhandler(ring->irq, ring);
 		ring->irq = 0;
 	}
-	xbng_pgrant_purge(ring, ULONG_MAX, 0);
+	xbng_pgrant_purge_all(ring);
 	pending_release(ring, ULONG_MAX);
 	xbng_pool_destroy(&ring->pool);
 	if (ring->sring) {

@@ -40,7 +40,7 @@ static const struct {
 	RING_STAT(f_req), RING_STAT(ds_req), RING_STAT(rd_sect),
 	RING_STAT(wr_sect), RING_STAT(bad_req), RING_STAT(map_calls),
 	RING_STAT(map_ops), RING_STAT(unmap_calls), RING_STAT(unmap_ops),
-	RING_STAT(pgrants),
+	RING_STAT(unmap_deferred), RING_STAT(pgrants),
 };
 
 static ssize_t ring_stat_show(struct device *d, struct device_attribute *a,
@@ -75,6 +75,7 @@ XBNG_DEV_STAT_ATTR(map_calls);
 XBNG_DEV_STAT_ATTR(map_ops);
 XBNG_DEV_STAT_ATTR(unmap_calls);
 XBNG_DEV_STAT_ATTR(unmap_ops);
+XBNG_DEV_STAT_ATTR(unmap_deferred);
 XBNG_DEV_STAT_ATTR(pgrants);
 
 static struct attribute *stat_attrs[] = {
@@ -90,6 +91,7 @@ static struct attribute *stat_attrs[] = {
 	&dev_stat_map_ops.attr,
 	&dev_stat_unmap_calls.attr,
 	&dev_stat_unmap_ops.attr,
+	&dev_stat_unmap_deferred.attr,
 	&dev_stat_pgrants.attr,
 	NULL
 };

@@ -9,8 +9,9 @@
 # (dom0/faults.sh: failing backing devices, dom0 OOM), on either backend.
 
 DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm flush discard readonly resize hotplug attach-bad-target"
-NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget lifecycle"
+NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget lifecycle held-pages-iscsi"
 FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
+NG_FULL_TESTS="held-pages-iscsi-long"
 FAULT_TESTS="fault-flakey fault-error fault-backing-gone fault-oom"
 
 lab_test_list() { # BACKEND SET
@@ -21,5 +22,6 @@ lab_test_list() { # BACKEND SET
 	fi
 	[ "$1" = ng ] && list="$list $NG_DEFAULT_TESTS"
 	[ "$2" = full ] && list="$list $FULL_TESTS"
+	[ "$1" = ng ] && [ "$2" = full ] && list="$list $NG_FULL_TESTS"
 	echo "$list"
 }

@@ -13,6 +13,8 @@ set -u
 . /lab/tests.sh
 # shellcheck source=/dev/null
 . /lab/faults.sh
+# shellcheck source=/dev/null
+. /lab/netstore.sh
 
 BAD_LOG='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|general protection|kernel panic'
 
@@ -72,7 +74,7 @@ for t in $LAB_TESTS; do
 	say "test $t (limit $limit s)"
 	t0=$SECONDS
 	LAB_T=$LAB_T timeout -k 10 "$limit" bash -c \
-		'set -u; . /lab/lib.sh; . /lab/tests.sh; . /lab/faults.sh; cd /tmp; "t_$1"' _ "$t" \
+		'set -u; . /lab/lib.sh; . /lab/tests.sh; . /lab/faults.sh; . /lab/netstore.sh; cd /tmp; "t_$1"' _ "$t" \
 		>"$LAB_T/log" 2>&1
 	rc=$?
 	dt=$((SECONDS - t0))
