@@ -5,6 +5,7 @@
 #
 #   make                  module for the running kernel
 #   make KDIR=<headers>   module for any kernel headers tree
+#   make XBNG_FAULT_INJECT=y   a test build with fault-injection parameters
 #   make check            every test suite; ends with "N passed, N failed"
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -17,7 +18,8 @@ MODULE := src/xen-blkback-ng.ko
 all: module
 
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/src XBNG_VERSION=$(VERSION) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src XBNG_VERSION=$(VERSION) \
+		XBNG_FAULT_INJECT=$(XBNG_FAULT_INJECT) modules
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean

@@ -46,6 +46,30 @@ module_param_named(pool_adaptive_half_life_ms, xbng_half_life_ms, uint, 0644);
 MODULE_PARM_DESC(pool_adaptive_half_life_ms,
 		 "Under the adaptive policy, the recent demand on a pool halves this often (ms)");
 
+#ifdef XBNG_FAULT_INJECT
+/*
+ * Test builds only (make XBNG_FAULT_INJECT=y, as the lab builds): a failed
+ * page allocation on the I/O path cannot be provoked at will otherwise.
+ */
+static unsigned int xbng_fault_page_alloc;
+module_param_named(fault_page_alloc, xbng_fault_page_alloc, uint, 0644);
+MODULE_PARM_DESC(fault_page_alloc,
+		 "Test builds: fail every Nth page request of a ring as out of memory (0 = never)");
+static atomic_t fault_page_calls;
+
+static bool fault_page_alloc(void)
+{
+	unsigned int every = READ_ONCE(xbng_fault_page_alloc);
+
+	return every && !(atomic_inc_return(&fault_page_calls) % every);
+}
+#else
+static bool fault_page_alloc(void)
+{
+	return false;
+}
+#endif
+
 static const struct xbng_pool_policy *active_policy = XBNG_DEFAULT_POLICY;
 
 /* End of the current pressure window, on the ktime_get() clock in ms. */
@@ -312,6 +336,8 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 	unsigned int got = 0;
 	int err;
 
+	if (fault_page_alloc())
+		return -ENOMEM;
 	spin_lock(&pool->lock);
 	while (got < n && pool->free) {
 		if (gnttab_page_cache_get(&pool->cache, &pages[got]))
