@@ -179,6 +179,7 @@ ensure_images() {
 	exec 8>"$LAB_CACHE/.lock"
 	flock -w 1800 8 || die "timed out waiting for the image lock"
 	if [ -e "$LAB_IMG/complete" ]; then
+		image_in_use
 		flock -u 8
 		return 0
 	fi
@@ -190,6 +191,7 @@ ensure_images() {
 	build_fio "$fver" || die "static fio build failed"
 	build_dom0_root "$abi" "$xver" || die "dom0 root build failed"
 	date -u +%FT%TZ >"$LAB_IMG/complete"
+	image_in_use
 	flock -u 8
 	log "images built in $((SECONDS - t0)) s"
 	# Keep the cache from growing without bound: of this kernel series,
@@ -204,9 +206,21 @@ ensure_images() {
 			kept=1
 			continue
 		fi
-		log "dropping the older $series image ${d##*/}"
-		rm -rf "$d"
+		# Not from under a run that still uses it.
+		if (flock -n -x 3 && rm -rf "$d") 3<"$d/complete" 2>/dev/null; then
+			log "dropped the older $series image ${d##*/}"
+		elif [ -e "$d/complete" ]; then
+			log "keeping the older $series image ${d##*/}: a run uses it"
+		else
+			rm -rf "$d"
+		fi
 	done
+}
+
+# This run uses $LAB_IMG until it exits: a shared lock on its complete
+# file, which another run's clean-up above will not break.
+image_in_use() {
+	exec 9<"$LAB_IMG/complete" && flock -s 9
 }
 
 build_kernel_and_xen() {
