@@ -64,6 +64,7 @@ extern bool xbng_feature_persistent;
 /* Per-ring request counters; written by the ring thread only. */
 struct xbng_ring_stats {
 	u64 oo_req;		/* requests that waited for a free descriptor */
+	u64 mem_waits;		/* requests that waited for pages to map into */
 	u64 rd_req;
 	u64 wr_req;
 	u64 f_req;		/* flush and barrier */
@@ -221,7 +222,9 @@ struct xbng_ring {
 	struct gnttab_unmap_grant_ref unmap_ops[XBNG_MAP_BATCH];
 	struct page *unmap_pages[XBNG_MAP_BATCH];
 	unsigned int nr_unmap_queued;
+	/* The request being dispatched, or the parked one (ring_park()). */
 	u8 slot_copy[XBNG_SLOT_SIZE_MAX];
+	struct xbng_pending *parked;
 	struct xbng_seg indirect_copy[XBNG_MAX_INDIRECT_SEGS];
 };
 

@@ -590,8 +590,53 @@ static int ring_read_indirect(struct xbng_ring *ring, const struct xbng_req *r,
 	return err < 0 ? err : 0;
 }
 
+static void ring_count(struct xbng_ring *ring, enum xbng_kind kind,
+		       u64 nr_sectors)
+{
+	switch (kind) {
+	case XBNG_KIND_READ:
+		ring->stats.rd_req++;
+		ring->stats.rd_sect += nr_sectors;
+		break;
+	case XBNG_KIND_BARRIER:
+	case XBNG_KIND_FLUSH:
+		/*
+		 * A flush or barrier is counted as one, its data or not, as
+		 * the stock backend counts it: xentop's VBD_WR is writes only.
+		 */
+		ring->stats.f_req++;
+		ring->stats.wr_sect += nr_sectors;
+		break;
+	default:
+		ring->stats.wr_req++;
+		ring->stats.wr_sect += nr_sectors;
+		break;
+	}
+}
+
+/*
+ * Out of pages to map @req into: keep it, and the ring's copy of its slot,
+ * until memory comes back.  The ring takes no other request meanwhile, so
+ * the copy stays; completions and the tick (XBNG_HELD_POLL) retry it.  A
+ * guest sees its I/O slow down under dom0's memory pressure, not fail: a
+ * filesystem that gets EIO remounts read-only.
+ */
+static void ring_park(struct xbng_ring *ring, struct xbng_pending *req,
+		      unsigned int nr_mapped, bool retry)
+{
+	req_unmap(ring, req, nr_mapped);
+	xbng_unmap_flush(ring);
+	ring->parked = req;
+	if (!retry)
+		ring->stats.mem_waits++;
+}
+
+/*
+ * Decode, check and start the request whose slot is in ring->slot_copy.
+ * @retry: it was parked for memory, and is already counted.
+ */
 static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
-			  const struct xbng_limits *lim)
+			  const struct xbng_limits *lim, bool retry)
 {
 	const struct xbng_seg *segs;
 	struct xbng_req_plan plan;
@@ -599,7 +644,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	struct xbng_req r;
 	u64 nr_sectors;
 	unsigned int i;
-	int owned;
+	int owned, ind;
 
 	xbng_req_decode(ring->dev->abi, ring->slot_copy, &r);
 	req->id = r.id;
@@ -625,7 +670,12 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 			ring_refuse(ring, req, XBNG_RSP_ERROR, "no memory");
 			return;
 		}
-		if (ring_read_indirect(ring, &r, &plan)) {
+		ind = ring_read_indirect(ring, &r, &plan);
+		if (ind == -ENOMEM) {
+			ring_park(ring, req, 0, retry);
+			return;
+		}
+		if (ind) {
 			ring_refuse(ring, req, XBNG_RSP_ERROR,
 				    "bad indirect grant");
 			return;
@@ -655,31 +705,18 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	}
 	req->kind = plan.kind;
 
-	switch (plan.kind) {
-	case XBNG_KIND_READ:
-		ring->stats.rd_req++;
-		ring->stats.rd_sect += nr_sectors;
-		break;
-	case XBNG_KIND_BARRIER:
-		/* Everything before a barrier reaches the disk first. */
+	/* Everything before a barrier reaches the disk first. */
+	if (plan.kind == XBNG_KIND_BARRIER)
 		ring_drain(ring);
-		fallthrough;
-	case XBNG_KIND_FLUSH:
-		/*
-		 * A flush or barrier is counted as one, its data or not, as
-		 * the stock backend counts it: xentop's VBD_WR is writes only.
-		 */
-		ring->stats.f_req++;
-		ring->stats.wr_sect += nr_sectors;
-		break;
-	default:
-		ring->stats.wr_req++;
-		ring->stats.wr_sect += nr_sectors;
-		break;
-	}
+	if (!retry)
+		ring_count(ring, plan.kind, nr_sectors);
 
 	/* Guest memory is only written to by reads. */
 	owned = req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ);
+	if (owned == -ENOMEM) {
+		ring_park(ring, req, plan.nr_segs, retry);
+		return;
+	}
 	if (owned < 0) {
 		req_unmap(ring, req, plan.nr_segs);
 		xbng_unmap_flush(ring);
@@ -739,6 +776,13 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		return false;
 	}
 
+	if (ring->parked) {
+		req = ring->parked;
+		ring->parked = NULL;
+		ring_dispatch(ring, req, &lim, true);
+		if (ring->parked)
+			goto wait;
+	}
 	for (rc = ring->req_cons; rc != rp && !kthread_should_stop(); ) {
 		slot = ring_slot(ring, rc);
 		req = pending_get(ring, slot_indirect_segs(slot));
@@ -752,7 +796,9 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		barrier();	/* the copy is taken before anything else */
 		ring->last_io = jiffies;
 		*consumed = true;
-		ring_dispatch(ring, req, &lim);
+		ring_dispatch(ring, req, &lim, false);
+		if (ring->parked)
+			goto wait;
 		/*
 		 * A bio-based disk (brd, dm) may do the whole transfer inside
 		 * the submission: let the other rings' threads run in between.
@@ -760,6 +806,11 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		cond_resched();
 	}
 	return false;
+
+wait:
+	/* Returned pages, or the tick, let the parked request go on. */
+	ring_want_completions(ring);
+	return true;
 }
 
 static bool ring_has_more(struct xbng_ring *ring)
@@ -881,7 +932,7 @@ static int ring_thread(void *data)
 		bool more = false;
 		long timeout = ring->next_tick - jiffies;
 
-		if (ring->nr_held)
+		if (ring->nr_held || ring->parked)
 			timeout = min_t(long, timeout, XBNG_HELD_POLL);
 		if (try_to_freeze())
 			continue;
@@ -924,6 +975,11 @@ static int ring_thread(void *data)
 
 	/* Nothing is left in flight when the thread is gone. */
 	ring_drain(ring);
+	if (ring->parked) {
+		/* Never started: the frontend is going away. */
+		pending_put(ring, ring->parked);
+		ring->parked = NULL;
+	}
 	return 0;
 }
 

@@ -36,7 +36,7 @@ static const struct {
 	const char *name;
 	size_t offset;
 } ring_stat_fields[] = {
-	RING_STAT(oo_req), RING_STAT(rd_req), RING_STAT(wr_req),
+	RING_STAT(oo_req), RING_STAT(mem_waits), RING_STAT(rd_req), RING_STAT(wr_req),
 	RING_STAT(f_req), RING_STAT(ds_req), RING_STAT(rd_sect),
 	RING_STAT(wr_sect), RING_STAT(bad_req), RING_STAT(map_calls),
 	RING_STAT(map_ops), RING_STAT(unmap_calls), RING_STAT(unmap_ops),
@@ -64,6 +64,7 @@ static ssize_t ring_stat_show(struct device *d, struct device_attribute *a,
 		__ATTR(name, 0444, ring_stat_show, NULL)
 
 XBNG_DEV_STAT_ATTR(oo_req);
+XBNG_DEV_STAT_ATTR(mem_waits);
 XBNG_DEV_STAT_ATTR(rd_req);
 XBNG_DEV_STAT_ATTR(wr_req);
 XBNG_DEV_STAT_ATTR(f_req);
@@ -80,6 +81,7 @@ XBNG_DEV_STAT_ATTR(pgrants);
 
 static struct attribute *stat_attrs[] = {
 	&dev_stat_oo_req.attr,
+	&dev_stat_mem_waits.attr,
 	&dev_stat_rd_req.attr,
 	&dev_stat_wr_req.attr,
 	&dev_stat_f_req.attr,

@@ -34,6 +34,8 @@ fault_cleanup() {
 	fi
 	[ -n "${FAULT_OLD_DUMP:-}" ] && echo "$FAULT_OLD_DUMP" >/proc/sys/vm/oom_dump_tasks
 	[ -n "${FAULT_OLD_POLICY:-}" ] && ng_set pool_policy "$FAULT_OLD_POLICY"
+	[ -n "${FAULT_OLD_PERSISTENT:-}" ] && ng_set feature_persistent "$FAULT_OLD_PERSISTENT"
+	[ -e "$NG_SYS/parameters/fault_page_alloc" ] && ng_set fault_page_alloc 0
 	if mountpoint -q /run/fault-fill; then
 		umount /run/fault-fill
 	fi
@@ -225,7 +227,9 @@ mem_mb() { echo $(($(mem_field "$1") / 1024)); }
 # one after the other for HOG_SECONDS (at most HOG_ROUNDS of them).  The
 # OOM killer must kill the hogs and nothing else, the backend must keep
 # answering (passes complete: ok or eio, never wrong data, none hangs), and
-# once the memory is back the guest verifies again.  In ng runs the pool
+# once the memory is back the guest verifies again.  No I/O error reaches
+# the guest either: a backend short of memory makes the ring wait (a guest
+# filesystem that sees EIO remounts read-only).  In ng runs the pool
 # policy is squeeze, the one that reacts to memory pressure (static, the
 # default, ignores it by design): the pools must count pressure events, and
 # emptying them from reclaim while the ring threads allocate must not
@@ -300,4 +304,33 @@ t_fault-oom() {
 	n1=$(fault_count fo n)
 	[ "${n1:-0}" -gt "$n0" ] || fail "no guest pass completed during the OOM phase: $(fault_counts fo)"
 	fault_end fo labfo
+	[ "$(counter "$(grep -m 1 '^n=' "$LAB_T/fo.out")" eio)" = 0 ] ||
+		fail "I/O errors reached the guest under memory pressure: $(grep -m 1 '^n=' "$LAB_T/fo.out")"
+}
+
+# ng, test build: every third page request of the device's rings fails as
+# out of memory (fault_page_alloc) under the guest's verified I/O, with
+# every segment mapped for its request alone (no persistent grants), so
+# that every request asks for pages.  The rings wait and try again: no I/O
+# error reaches the guest, every pass verifies, and the waits are counted
+# (statistics/mem_waits).
+t_fault-nomem() {
+	local n w c
+	[ -e "$NG_SYS/parameters/fault_page_alloc" ] ||
+		fail "the module is not a test build (no fault_page_alloc parameter)"
+	FAULT_OLD_PERSISTENT=$(ng_param feature_persistent)
+	ng_set feature_persistent 0
+	fault_disk labfn 64
+	fault_io fn 2
+	n=$(fault_count fn n)
+	ng_set fault_page_alloc 3
+	wait_for 120 fault_reached fn n $((n + 3)) ||
+		fail "fewer than 3 passes in 120 s of failing page allocations: $(fault_counts fn)"
+	ng_set fault_page_alloc 0
+	c=$(fault_counts fn)
+	w=$(vbd_stat g1 xvdb mem_waits)
+	say "faultio fn while failing: $c; mem_waits $w, bad_req $(vbd_stat g1 xvdb bad_req)"
+	[ "$(counter "$c" eio)" = 0 ] || fail "I/O errors reached the guest while page allocations failed: $c"
+	[ "$w" -gt 0 ] || fail "no request waited for memory (mem_waits $w): the fault was not injected"
+	fault_end fn labfn
 }
