@@ -79,8 +79,18 @@ static u64 pressure_seq;
 /* When the last pressure event began, on the ktime_get() clock in ns. */
 static atomic64_t pressure_start_ns;
 
+/*
+ * Pressure signals less than this apart are one event: xenbus calls
+ * reclaim_memory once for every backend device in one pass of its
+ * shrinker, and reclaim calls the shrinkers in rounds.
+ */
+#define XBNG_PRESSURE_EVENT_MS	1000
+/* The last pressure signal, on the ktime_get() clock in ms (0: none). */
+static atomic64_t last_signal_ms;
+
 static LIST_HEAD(all_pools);
 static DEFINE_SPINLOCK(all_pools_lock);
+static unsigned long nr_pools;		/* on all_pools */
 
 static struct gnttab_page_cache graveyard;
 static struct shrinker *pool_shrinker;
@@ -286,6 +296,7 @@ void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats,
 
 	spin_lock(&all_pools_lock);
 	list_add(&pool->node, &all_pools);
+	nr_pools++;
 	spin_unlock(&all_pools_lock);
 }
 
@@ -314,6 +325,7 @@ void xbng_pool_destroy(struct xbng_pool *pool)
 {
 	spin_lock(&all_pools_lock);
 	list_del(&pool->node);
+	nr_pools--;
 	spin_unlock(&all_pools_lock);
 
 	pool_empty(pool);
@@ -388,19 +400,45 @@ void xbng_pool_tick(struct xbng_pool *pool, u64 busy_ms)
 }
 
 /*
- * A pressure event: empty every pool whose policy says so, now; the owners
- * release their other pools from their own threads.
+ * A pressure signal keeps the pools squeezed for squeeze_duration_ms from
+ * now; returns whether it begins a new event.
  */
-static unsigned long pool_squeeze_all(void)
+static bool pool_pressure_signal(void)
+{
+	u64 now = now_ms();
+	u64 last = atomic64_xchg(&last_signal_ms, now);
+
+	atomic64_set(&squeeze_until_ms,
+		     now + READ_ONCE(xbng_squeeze_duration_ms));
+	return !last || now - last >= XBNG_PRESSURE_EVENT_MS;
+}
+
+/* Shed @pool (locked) down to @keep free pages, accounted as released. */
+static unsigned long pool_shed_counted(struct xbng_pool *pool,
+				       unsigned long keep)
+{
+	unsigned long n = pool_shed_locked(pool, keep);
+
+	if (n) {
+		account_free(pool, -(long)n);
+		ACCOUNT(pool, released, n);
+	}
+	return n;
+}
+
+/*
+ * A pressure event, once however many signals it comes as: every pool
+ * whose policy says so forgets its demand and, with @empty, gives back its
+ * free pages now; their owners release their other pools from their own
+ * threads.  One walk over the pools, so time linear in the number of rings.
+ * Returns the pages given back.
+ */
+static unsigned long pool_event(bool empty)
 {
 	ktime_t start = ktime_get();
 	struct xbng_pool *pool;
 	unsigned long total = 0;
 	bool acted = xbng_pool_policy()->release_on_pressure;
-	u64 elapsed;
-
-	atomic64_set(&squeeze_until_ms,
-		     ktime_to_ms(start) + READ_ONCE(xbng_squeeze_duration_ms));
 
 	spin_lock(&all_pools_lock);
 	pressure_seq++;
@@ -408,13 +446,14 @@ static unsigned long pool_squeeze_all(void)
 	atomic_long_set(&xbng_global_pool_stats.last_release_ns, 0);
 	list_for_each_entry(pool, &all_pools, node) {
 		struct xbng_pool_stats *st = pool->dev_stats;
-		unsigned long n;
+		unsigned long n = 0;
 
 		if (!xbng_pool_active(pool)->release_on_pressure)
 			continue;
 		acted = true;
 		spin_lock(&pool->lock);
-		n = pool_shed_locked(pool, 0);
+		if (empty)
+			n = pool_shed_counted(pool, 0);
 		xbng_pool_meter_reset(&pool->meter);
 		spin_unlock(&pool->lock);
 		if (pool->on_pressure)
@@ -426,11 +465,8 @@ static unsigned long pool_squeeze_all(void)
 			atomic64_inc(&st->pressure_events);
 			atomic_long_set(&st->last_release_ns, 0);
 		}
-		if (!n)
-			continue;
-		account_free(pool, -(long)n);
-		ACCOUNT(pool, released, n);
-		ACCOUNT(pool, squeezes, 1);
+		if (n)
+			ACCOUNT(pool, squeezes, 1);
 		total += n;
 	}
 	spin_unlock(&all_pools_lock);
@@ -438,16 +474,21 @@ static unsigned long pool_squeeze_all(void)
 	if (!acted)
 		return 0;
 	atomic64_inc(&xbng_global_pool_stats.pressure_events);
-	elapsed = ktime_to_ns(ktime_sub(ktime_get(), start));
-	atomic64_set(&xbng_global_pool_stats.last_squeeze_ns, elapsed);
+	atomic64_set(&xbng_global_pool_stats.last_squeeze_ns,
+		     ktime_to_ns(ktime_sub(ktime_get(), start)));
 	if (total)
 		schedule_work(&graveyard_work);
 	return total;
 }
 
+/*
+ * xenbus's reclaim_memory, once per backend device: the first call of an
+ * event empties the pools, the others only keep them squeezed.
+ */
 void xbng_pool_pressure(void)
 {
-	pool_squeeze_all();
+	if (pool_pressure_signal())
+		pool_event(true);
 }
 
 /*
@@ -470,11 +511,33 @@ static unsigned long pool_shrink_count(struct shrinker *s,
 	return n;
 }
 
+/*
+ * Up to nr_to_scan free pages, from the pools whose policy releases on
+ * pressure, each pool in turn: the walk starts after the pool the last
+ * scan stopped at, so that no pool pays for every scan.
+ */
 static unsigned long pool_shrink_scan(struct shrinker *s,
 				      struct shrink_control *sc)
 {
-	unsigned long freed = pool_squeeze_all();
+	unsigned long left = sc->nr_to_scan, freed = 0, i;
+	struct xbng_pool *pool;
 
+	if (pool_pressure_signal())
+		pool_event(false);
+	spin_lock(&all_pools_lock);
+	for (i = 0; i < nr_pools && freed < left; i++) {
+		pool = list_first_entry(&all_pools, struct xbng_pool, node);
+		list_move_tail(&pool->node, &all_pools);
+		if (!xbng_pool_active(pool)->release_on_pressure)
+			continue;
+		spin_lock(&pool->lock);
+		freed += pool_shed_counted(pool, pool->free -
+					   min(pool->free, left - freed));
+		spin_unlock(&pool->lock);
+	}
+	spin_unlock(&all_pools_lock);
+	if (freed)
+		schedule_work(&graveyard_work);
 	return freed ? freed : SHRINK_STOP;
 }
 

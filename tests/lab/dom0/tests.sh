@@ -510,6 +510,40 @@ t_pool-squeeze() {
 }
 
 # Switch the policy back and forth while verified I/O runs.
+# One memory-pressure event is handled and counted once, however many
+# signals it comes as: xenbus calls reclaim_memory once for every backend
+# device in a pass of its shrinker, and reclaim calls the shrinkers in
+# rounds.  With 8 disks (16 rings) attached under squeeze, one drop_caches
+# counts one event for the module and one for each device.
+dev_pressure_events() { # the per-device counters, one line
+	cat /sys/bus/xen-backend/devices/vbd-*/pool/pressure_events | tr '\n' ' '
+}
+t_pool-pressure-once() {
+	local i l pe0 pe1 d0 d1 a0 a1 disks=(xvdb xvdc xvdd xvde xvdf xvdg xvdh xvdi)
+	prep
+	ng_set pool_policy squeeze || fail "cannot select squeeze"
+	for i in "${!disks[@]}"; do
+		l=$(mk_loop "disk-po$i" 16) || fail "losetup failed"
+		attach g1 "${disks[$i]}" "$l"
+	done
+	pe0=$(ng_pool pressure_events)
+	d0=$(dev_pressure_events)
+	echo 2 >/proc/sys/vm/drop_caches
+	pe1=$(ng_pool pressure_events)
+	d1=$(dev_pressure_events)
+	say "module: pressure_events $pe0 -> $pe1, the event took $(ng_pool last_squeeze_ns) ns; devices: $d0-> $d1"
+	[ $((pe1 - pe0)) = 1 ] || fail "one drop_caches counted $((pe1 - pe0)) pressure events for the module, not 1"
+	read -ra a0 <<<"$d0"
+	read -ra a1 <<<"$d1"
+	[ "${#a0[@]}" = 8 ] || fail "${#a0[@]} devices attached, not 8"
+	for i in "${!a0[@]}"; do
+		[ "${a1[$i]}" = $((a0[i] + 1)) ] ||
+			fail "one drop_caches moved a device's pressure_events from ${a0[$i]} to ${a1[$i]}, not by 1"
+	done
+	for i in "${disks[@]}"; do detach g1 "$i"; done
+	ng_set pool_policy static
+}
+
 t_pool-switch() {
 	local l p i
 	prep
