@@ -18,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/ratelimit.h>
 #include <linux/rbtree.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <xen/grant_table.h>
@@ -173,6 +174,7 @@ struct xbng_ring {
 	RING_IDX rsp_prod_pvt;		/* under done_lock */
 	RING_IDX rsp_pushed;		/* last rsp_prod we published */
 	bool broken;			/* frontend misbehaved, ring halted */
+	bool stopping;			/* detached: take no more requests */
 
 	int irq;
 	bool irq_pending;		/* owes a late EOI */
@@ -262,6 +264,15 @@ struct xbng_dev {
 	struct mutex state_lock;
 	bool halted;
 
+	/*
+	 * The probe's reference, and one per set of rings being torn down
+	 * in the background (xenbus.c): the last one closes the disk.
+	 */
+	refcount_t refs;
+	/* Under state_lock: teardowns in progress, and a Closed owed after. */
+	unsigned int reaps;
+	bool close_pending;
+
 	/* Latched per connection. */
 	struct mutex lock;		/* rings vs. sysfs and reconnects */
 	struct xbng_limits lim;
@@ -307,6 +318,9 @@ void xbng_dev_withdraw_flush(struct xbng_dev *dev);
 void xbng_dev_resized(struct xbng_dev *dev, sector_t sectors);
 
 /* ring.c */
+/* Called with the device's rings detached: the thread takes no more. */
+void xbng_ring_stop_intake(struct xbng_ring *ring);
+bool xbng_ring_busy(struct xbng_ring *ring);
 int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 		      unsigned int nr_pages, evtchn_port_t evtchn);
 void xbng_ring_disconnect(struct xbng_ring *ring);

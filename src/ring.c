@@ -551,12 +551,14 @@ static void ring_drain(struct xbng_ring *ring)
 {
 	while (ring->inflight) {
 		ring_want_completions(ring);
+		/* Idle, not hung: the disk may stall for minutes. */
 		if (ring->nr_held)
-			wait_event_timeout(ring->wq,
-					   !list_empty_careful(&ring->done),
-					   XBNG_HELD_POLL);
+			wait_event_idle_timeout(ring->wq,
+						!list_empty_careful(&ring->done),
+						XBNG_HELD_POLL);
 		else
-			wait_event(ring->wq, !list_empty_careful(&ring->done));
+			wait_event_idle(ring->wq,
+					!list_empty_careful(&ring->done));
 		ring_process_done(ring);
 	}
 }
@@ -783,7 +785,9 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		if (ring->parked)
 			goto wait;
 	}
-	for (rc = ring->req_cons; rc != rp && !kthread_should_stop(); ) {
+	rc = ring->req_cons;
+	while (rc != rp && !kthread_should_stop() &&
+	       !READ_ONCE(ring->stopping)) {
 		slot = ring_slot(ring, rc);
 		req = pending_get(ring, slot_indirect_segs(slot));
 		if (!req) {
@@ -898,7 +902,8 @@ static void ring_tick(struct xbng_ring *ring)
 	struct xbng_dev *dev = ring->dev;
 
 	ring_trim(ring, false);
-	if (ring->index == 0) {
+	/* A detached ring's device may be serving its next rings already. */
+	if (ring->index == 0 && !READ_ONCE(ring->stopping)) {
 		sector_t sectors = bdev_nr_sectors(dev->bdev.bdev);
 
 		if (sectors != READ_ONCE(dev->lim.dev_sectors))
@@ -944,7 +949,7 @@ static int ring_thread(void *data)
 		smp_mb();	/* clear the flag before looking at the ring */
 
 		ring_process_done(ring);
-		if (!ring->broken) {
+		if (!ring->broken && !READ_ONCE(ring->stopping)) {
 			struct blk_plug plug;
 
 			blk_start_plug(&plug);
@@ -963,7 +968,8 @@ static int ring_thread(void *data)
 					consumed ? 0 : XEN_EOI_FLAG_SPURIOUS);
 			consumed = false;
 		}
-		if (!more && !ring->broken && ring_has_more(ring))
+		if (!more && !ring->broken && !READ_ONCE(ring->stopping) &&
+		    ring_has_more(ring))
 			WRITE_ONCE(ring->waiting_reqs, true);
 		if (xchg(&ring->pressure_pending, false))
 			ring_trim(ring, true);
@@ -1041,6 +1047,25 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 		return err;
 	}
 	return 0;
+}
+
+void xbng_ring_stop_intake(struct xbng_ring *ring)
+{
+	if (!ring->initialised)
+		return;
+	WRITE_ONCE(ring->stopping, true);
+	xbng_ring_kick(ring);
+}
+
+/*
+ * Whether a detached ring still has requests in flight, or held by storage,
+ * or waiting for memory.  Read from outside the ring's thread: a stale
+ * answer only makes the caller look again later.
+ */
+bool xbng_ring_busy(struct xbng_ring *ring)
+{
+	return ring->initialised && ring->thread &&
+	       (READ_ONCE(ring->inflight) || READ_ONCE(ring->parked));
 }
 
 void xbng_ring_disconnect(struct xbng_ring *ring)

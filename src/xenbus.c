@@ -6,10 +6,12 @@
  * writes physical-device, which opens the block device.  When the frontend
  * is Initialised or Connected and the device is open, we read its ring
  * details, attach the rings and publish the disk (Connected).  Frontend
- * Closed, or any reconnect, tears the rings down first, waiting for I/O in
- * flight.  Every xenbus callback runs in the single xenwatch thread, so
+ * Closed, or any reconnect, takes the rings off the device at once; a
+ * worker tears them down, waiting for I/O in flight, and only then says
+ * Closed.  Every xenbus callback runs in the single xenwatch thread, so
  * these steps never race with each other; dev->lock only keeps sysfs
- * readers off the rings while they change.
+ * readers off the rings while they change, and state_lock orders the
+ * workers' and the ring threads' state changes against xenwatch's.
  *
  * Every value read from the frontend's directory is checked by the parsers
  * in core/xs_values.c; a bad one fails this device only (xenbus_dev_fatal),
@@ -19,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 #include <xen/interface/io/blkif.h>
@@ -61,27 +64,140 @@ static int xs_read_uint(const char *dir, const char *key, u32 max,
 	return err;
 }
 
-static void xbng_disconnect(struct xbng_dev *dev)
+/* The last reference to @dev: no ring of it is left, nor its xenbus device. */
+static void xbng_dev_put(struct xbng_dev *dev)
+{
+	if (!refcount_dec_and_test(&dev->refs))
+		return;
+	if (dev->have_bdev)
+		xbng_bdev_close(&dev->bdev);
+	xbng_domain_put(dev->domain);
+	kfree(dev);
+}
+
+/* Rings torn down in the background, and what they hold meanwhile. */
+struct xbng_reap {
+	struct delayed_work work;
+	struct xbng_dev *dev;		/* a reference */
+	struct xbng_ring **rings;
+	unsigned int nr_rings;
+};
+
+static struct workqueue_struct *xbng_reap_wq;
+
+/* Waits for every request in flight on @rings, then frees them. */
+static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
+			    unsigned int nr_rings)
 {
 	unsigned int i;
 
-	mutex_lock(&dev->lock);
-	for (i = 0; i < dev->nr_rings; i++) {
-		xbng_ring_disconnect(dev->rings[i]);
-		if (dev->rings[i]->floor_charged)
+	for (i = 0; i < nr_rings; i++) {
+		xbng_ring_disconnect(rings[i]);
+		if (rings[i]->floor_charged)
 			xbng_domain_uncharge(dev->domain, XBNG_RING_FLOOR);
-		kvfree(dev->rings[i]);
+		kvfree(rings[i]);
 	}
-	kfree(dev->rings);
+	kfree(rings);
+}
+
+/*
+ * The frontend closed: tell it Closed once no ring maps its grants any
+ * more (a frontend may reuse its memory, or kexec, on Closed), unless it
+ * started over meanwhile.
+ */
+static void xbng_close_if_pending(struct xbng_dev *dev)
+{
+	mutex_lock(&dev->state_lock);
+	if (dev->close_pending && !dev->reaps) {
+		dev->close_pending = false;
+		xenbus_switch_state(dev->xdev, XenbusStateClosed);
+	}
+	mutex_unlock(&dev->state_lock);
+}
+
+/* How often a teardown looks whether its rings' requests have completed. */
+#define XBNG_REAP_POLL		(HZ / 10)
+
+static void xbng_reap_work(struct work_struct *work)
+{
+	struct xbng_reap *reap = container_of(to_delayed_work(work),
+					      struct xbng_reap, work);
+	struct xbng_dev *dev = reap->dev;
+	struct xenbus_device *xdev = dev->xdev;
+	unsigned int i;
+
+	/*
+	 * Wait by polling, not in kthread_stop(): a disk may stall for
+	 * minutes, and a worker blocked that long would be reported hung.
+	 */
+	for (i = 0; i < reap->nr_rings; i++) {
+		if (xbng_ring_busy(reap->rings[i])) {
+			queue_delayed_work(xbng_reap_wq, &reap->work,
+					   XBNG_REAP_POLL);
+			return;
+		}
+	}
+	xbng_free_rings(dev, reap->rings, reap->nr_rings);
+	mutex_lock(&dev->state_lock);
+	dev->reaps--;
+	mutex_unlock(&dev->state_lock);
+	xbng_close_if_pending(dev);
+	kfree(reap);
+	xbng_dev_put(dev);
+	put_device(&xdev->dev);
+	/* Last: module exit waits for this function to return. */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Take the rings off @dev now and tear them down in the background.  A
+ * ring waits there for its requests in flight, which a stalled disk
+ * (multipath queue_if_no_path, a full thin pool, a hung NFS server) holds
+ * for as long as it stalls: xenwatch, which runs every xenbus watch of
+ * dom0, must not wait with it, nor hold dev->lock, which sysfs readers
+ * (xentop) take.  The reap holds the device, its xenbus device and a
+ * module reference (the connection's, if it had one) until the last ring
+ * is gone, so that the module cannot go with work pending.
+ */
+static void xbng_disconnect(struct xbng_dev *dev)
+{
+	struct xbng_ring **rings;
+	struct xbng_reap *reap;
+	unsigned int nr, i;
+	bool module_ref = dev->holds_module_ref;
+
+	mutex_lock(&dev->lock);
+	rings = dev->rings;
+	nr = dev->nr_rings;
 	dev->rings = NULL;
 	dev->nr_rings = 0;
 	dev->connected = false;
 	mutex_unlock(&dev->lock);
+	dev->holds_module_ref = false;
 
-	if (dev->holds_module_ref) {
-		dev->holds_module_ref = false;
-		module_put(THIS_MODULE);
+	for (i = 0; i < nr; i++)
+		xbng_ring_stop_intake(rings[i]);
+	reap = rings ? kmalloc(sizeof(*reap), GFP_KERNEL) : NULL;
+	if (!reap) {
+		/* Nothing to tear down, or no memory to do it later. */
+		xbng_free_rings(dev, rings, nr);
+		xbng_close_if_pending(dev);
+		if (module_ref)
+			module_put(THIS_MODULE);
+		return;
 	}
+	if (!module_ref)
+		__module_get(THIS_MODULE);
+	refcount_inc(&dev->refs);
+	get_device(&dev->xdev->dev);
+	mutex_lock(&dev->state_lock);
+	dev->reaps++;
+	mutex_unlock(&dev->state_lock);
+	reap->dev = dev;
+	reap->rings = rings;
+	reap->nr_rings = nr;
+	INIT_DELAYED_WORK(&reap->work, xbng_reap_work);
+	queue_delayed_work(xbng_reap_wq, &reap->work, 0);
 }
 
 /* A key of one ring's directory, for xbng_ring_refs_read(). */
@@ -334,6 +450,9 @@ static void xbng_try_connect(struct xbng_dev *dev)
 		return;
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
 		return;
+	mutex_lock(&dev->state_lock);
+	dev->close_pending = false;
+	mutex_unlock(&dev->state_lock);
 	/* A frontend that reconnects without closing (kexec, crash). */
 	xbng_disconnect(dev);
 	/* No ring thread runs now: a halt can only come from the next ones. */
@@ -459,6 +578,10 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 
 	switch (fe_state) {
 	case XenbusStateInitialising:
+		/* Started over: no Closed is owed for the old rings. */
+		mutex_lock(&dev->state_lock);
+		dev->close_pending = false;
+		mutex_unlock(&dev->state_lock);
 		if (xdev->state == XenbusStateClosed) {
 			xbng_info(dev, "frontend reconnecting\n");
 			xenbus_switch_state(xdev, XenbusStateInitWait);
@@ -483,8 +606,11 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 		xenbus_switch_state(xdev, XenbusStateClosing);
 		break;
 	case XenbusStateClosed:
+		/* Closed once the rings are torn down: xbng_disconnect(). */
+		mutex_lock(&dev->state_lock);
+		dev->close_pending = true;
+		mutex_unlock(&dev->state_lock);
 		xbng_disconnect(dev);
-		xenbus_switch_state(xdev, XenbusStateClosed);
 		if (xenbus_dev_is_online(xdev))
 			break;
 		fallthrough;
@@ -528,6 +654,7 @@ static int xbng_probe(struct xenbus_device *xdev,
 		return -ENOMEM;
 	}
 	dev->xdev = xdev;
+	refcount_set(&dev->refs, 1);
 	dev->domid = xdev->otherend_id;
 	mutex_init(&dev->lock);
 	mutex_init(&dev->state_lock);
@@ -598,11 +725,9 @@ static void xbng_remove(struct xenbus_device *xdev)
 		dev->watching = false;
 	}
 	xbng_disconnect(dev);
-	if (dev->have_bdev)
-		xbng_bdev_close(&dev->bdev);
 	dev_set_drvdata(&xdev->dev, NULL);
-	xbng_domain_put(dev->domain);
-	kfree(dev);
+	/* The disk closes once no ring in teardown uses it. */
+	xbng_dev_put(dev);
 }
 
 XBNG_DEFINE_XENBUS_REMOVE(xbng_remove);
@@ -679,8 +804,14 @@ static struct xenbus_driver xbng_driver = {
 
 int xbng_xenbus_init(void)
 {
-	int err = xenbus_register_backend(&xbng_driver);
+	int err;
 
+	xbng_reap_wq = alloc_workqueue("xbng_reap", WQ_UNBOUND, 0);
+	if (!xbng_reap_wq)
+		return -ENOMEM;
+	err = xenbus_register_backend(&xbng_driver);
+	if (err)
+		destroy_workqueue(xbng_reap_wq);
 	if (err == -EBUSY)
 		pr_err(DRV_NAME ": another driver already serves 'vbd' devices (the stock xen-blkback?): unload it with 'rmmod xen-blkback', or install the package's blacklist and reboot\n");
 	return err;
@@ -689,4 +820,6 @@ int xbng_xenbus_init(void)
 void xbng_xenbus_exit(void)
 {
 	xenbus_unregister_driver(&xbng_driver);
+	/* Waits for the rings still in teardown. */
+	destroy_workqueue(xbng_reap_wq);
 }
