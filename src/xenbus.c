@@ -455,7 +455,12 @@ static void xbng_try_connect(struct xbng_dev *dev)
 	mutex_unlock(&dev->state_lock);
 	/* A frontend that reconnects without closing (kexec, crash). */
 	xbng_disconnect(dev);
-	/* No ring thread runs now: a halt can only come from the next ones. */
+	/*
+	 * The old rings take no more requests, so a halt comes from the next
+	 * ones (an old thread that was checking its ring's indexes just now
+	 * can still halt: its frontend then has to start over, as after any
+	 * halt, and nobody else is affected).
+	 */
 	dev->halted = false;
 	dev->lim.dev_sectors = bdev_nr_sectors(dev->bdev.bdev);
 	if (xbng_connect_rings(dev)) {
