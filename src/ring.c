@@ -982,7 +982,13 @@ static int ring_thread(void *data)
 	/* Nothing is left in flight when the thread is gone. */
 	ring_drain(ring);
 	if (ring->parked) {
-		/* Never started: the frontend is going away. */
+		/*
+		 * Never started, and the device is going away: answer it, or
+		 * the frontend waits for it for ever.
+		 */
+		ring_respond(ring, ring->parked->id, ring->parked->operation,
+			     XBNG_RSP_ERROR);
+		ring_push(ring);
 		pending_put(ring, ring->parked);
 		ring->parked = NULL;
 	}
@@ -1058,14 +1064,15 @@ void xbng_ring_stop_intake(struct xbng_ring *ring)
 }
 
 /*
- * Whether a detached ring still has requests in flight, or held by storage,
- * or waiting for memory.  Read from outside the ring's thread: a stale
- * answer only makes the caller look again later.
+ * Whether a detached ring still has requests in flight (held by storage
+ * included).  A request parked for memory is not: a detached ring never
+ * retries it, and its thread puts it back on the way out.  Read from
+ * outside the ring's thread: a stale answer only makes the caller look
+ * again later.
  */
 bool xbng_ring_busy(struct xbng_ring *ring)
 {
-	return ring->initialised && ring->thread &&
-	       (READ_ONCE(ring->inflight) || READ_ONCE(ring->parked));
+	return ring->initialised && ring->thread && READ_ONCE(ring->inflight);
 }
 
 void xbng_ring_disconnect(struct xbng_ring *ring)

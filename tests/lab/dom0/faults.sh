@@ -335,6 +335,32 @@ t_fault-nomem() {
 	fault_end fn labfn
 }
 
+# ng, test build: a disk whose ring waits for memory (every page request
+# fails) is detached.  The waiting request was never started: it is
+# answered with an error, the detach completes, and nothing is left in the
+# pools or mapped.  One request at a time (dd, O_DIRECT): the guest's
+# blkfront waits at the removal for every request it sent, and a ring that
+# waits for memory takes no more than the one.
+t_fault-nomem-detach() {
+	local w
+	[ -e "$NG_SYS/parameters/fault_page_alloc" ] ||
+		fail "the module is not a test build (no fault_page_alloc parameter)"
+	FAULT_OLD_PERSISTENT=$(ng_param feature_persistent)
+	ng_set feature_persistent 0
+	fault_disk labfd 32
+	w=$(vbd_stat g1 xvdb mem_waits)
+	ng_set fault_page_alloc 1
+	gcmd g1 20 bgrun fdio dd if=/dev/zero of=/dev/xvdb bs=4k count=4096 oflag=direct >/dev/null ||
+		fail "cannot start I/O on xvdb"
+	wait_for 60 sh -c "[ \"\$(cat $(backend_dir g1 xvdb)/statistics/mem_waits)\" -gt $w ]" ||
+		fail "no request waited for memory in 60 s"
+	say "mem_waits $(vbd_stat g1 xvdb mem_waits), wr_req $(vbd_stat g1 xvdb wr_req): detaching"
+	detach g1 xvdb
+	ng_set fault_page_alloc 0
+	dmsetup remove labfd || fail "labfd still busy after the detach"
+	check_released g1 "$FAULT_BASE"
+}
+
 # Sum of the guest's in-flight requests on VDEV, as its block layer counts.
 guest_inflight() { # VDEV
 	gcmd g1 10 cat "/sys/block/$1/inflight" >/dev/null || return 1
