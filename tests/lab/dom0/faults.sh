@@ -372,7 +372,9 @@ guest_has_inflight() { [ "$(guest_inflight "$1")" -gt 0 ] 2>/dev/null; }
 # with --noflush, so the guest's requests stay in flight, and the toolstack
 # detaches it.  While it stalls, the backend serves everything else at
 # once: an unrelated disk attaches to another guest and verifies within
-# TEARDOWN_ATTACH_MAX seconds, and then every vbd's statistics (the new
+# TEARDOWN_ATTACH_MAX seconds (9-10 s on an idle lab host, 21 s with the
+# host's cores busy; a blocked xenwatch fails the attach, libxl gives up
+# after 10 s), and then every vbd's statistics (the new
 # disk's, and the stalled one's while it is still there) read within a
 # second: xenwatch, which runs every xenbus watch of dom0, and the locks
 # sysfs readers take are not held by the stalled teardown.  (Another guest,
@@ -380,14 +382,15 @@ guest_has_inflight() { [ "$(guest_inflight "$1")" -gt 0 ] 2>/dev/null; }
 # the toolstack removes the disk: that is the guest kernel's, not dom0's.)
 # Once the disk resumes, the stalled disk goes, nothing is left mapped or
 # in the pools, and (ng) the module is unused and unloads.
-TEARDOWN_ATTACH_MAX=20
+TEARDOWN_ATTACH_MAX=45
 t_teardown-stalled() {
-	local l2 t0 dt pid rc f
+	local l2 t0 t1 dt pid rc f
 	need_guest g2 1 128
 	clean_slate g2
 	fault_disk labts 64
-	# A suspended device left behind would hang every later test.
-	trap 'dmsetup resume labts >/dev/null 2>&1; fault_cleanup' EXIT
+	# A suspended device left behind would hang every later test, and
+	# g2's disk would count in every later pool check.
+	trap 'dmsetup resume labts >/dev/null 2>&1; xl destroy g2 >/dev/null 2>&1; fault_cleanup' EXIT
 	gcmd g1 20 bgrun tsio ioloop xvdb >/dev/null || fail "cannot start I/O on xvdb"
 	writes_in_flight g1 xvdb || fail "no write reached the backend in 60 s"
 	timeout 60 dmsetup suspend --noflush labts || fail "dmsetup suspend --noflush labts failed"
@@ -399,12 +402,13 @@ t_teardown-stalled() {
 	wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/$(xl domid g1)/device/vbd/$(vdev_devid xvdb)/state)\" != 4 ]" ||
 		fail "the frontend of the stalled disk stayed Connected 30 s after block-detach"
 
-	t0=${EPOCHREALTIME/./}
 	l2=$(mk_loop labts2 16) || fail "losetup failed"
+	t0=${EPOCHREALTIME/./}
 	attach g2 xvdb "$l2"
+	t1=${EPOCHREALTIME/./}
 	cross_check g2 xvdb "$l2" 4
 	dt=$(((${EPOCHREALTIME/./} - t0) / 1000))
-	say "during the stall, g2's xvdb attached and verified in $dt ms"
+	say "during the stall, g2's xvdb attached in $(((t1 - t0) / 1000)) ms, and verified in $dt ms in all"
 	[ "$dt" -lt $((TEARDOWN_ATTACH_MAX * 1000)) ] ||
 		fail "attaching and verifying g2's xvdb took $dt ms during the stall"
 

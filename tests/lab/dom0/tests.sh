@@ -15,7 +15,8 @@ test_limit() {
 	integrity-* | hotplug) echo 600 ;;
 	hotplug-20 | many-disks | two-guests) echo 900 ;;
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
-	pool-adaptive | pool-device-policy) echo 600 ;;
+	pool-adaptive | pool-device-policy | teardown-stalled) echo 600 ;;
+	held-pages-iscsi-long) echo 900 ;;
 	*) echo 300 ;;
 	esac
 }
