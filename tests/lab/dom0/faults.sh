@@ -392,7 +392,8 @@ t_teardown-stalled() {
 	# g2's disk would count in every later pool check.
 	trap 'dmsetup resume labts >/dev/null 2>&1; xl destroy g2 >/dev/null 2>&1; fault_cleanup' EXIT
 	gcmd g1 20 bgrun tsio ioloop xvdb >/dev/null || fail "cannot start I/O on xvdb"
-	writes_in_flight g1 xvdb || fail "no write reached the backend in 60 s"
+	writes_in_flight g1 xvdb ||
+		fail "no write reached the backend in 60 s (wr_req $(vbd_stat g1 xvdb wr_req)); guest: $(gcmd g1 10 tail -n 5 /tmp/tsio.log | tr '\n' ' ')"
 	timeout 60 dmsetup suspend --noflush labts || fail "dmsetup suspend --noflush labts failed"
 	wait_for 30 guest_has_inflight xvdb || fail "no guest request in flight 30 s after the suspend"
 	say "labts suspended with $(guest_inflight xvdb) guest requests in flight"
