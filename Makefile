@@ -30,6 +30,11 @@ clean:
 check:
 	tests/check.sh
 
+# The slow tier: make check plus the lab's full set and the whole matrix.
+.PHONY: check-full
+check-full:
+	CHECK_FULL=1 tests/check.sh
+
 # The hostile-frontend suite (tests/hostile) alone; make check runs it too.
 .PHONY: hostile
 hostile:

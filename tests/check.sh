@@ -20,6 +20,13 @@ export HOSTILE_SET=${HOSTILE_SET:-full}
 # arm64 and armhf cross builds (CI's time budget); "make matrix" builds
 # every series.
 export MATRIX_KERNELS=${MATRIX_KERNELS:-ci}
+
+# make check-full (CHECK_FULL=1): the slow tier besides, what does not fit
+# CI's time: the lab's full set and every series of the matrix.
+if [ "${CHECK_FULL:-0}" = 1 ]; then
+	export LAB_SET=full
+	[ "$MATRIX_KERNELS" = ci ] && MATRIX_KERNELS="5.10 6.1 6.12 7.2 7.3 arm64 armhf"
+fi
 passed=0
 failed=0
 
