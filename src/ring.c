@@ -461,7 +461,7 @@ static bool req_pages_held(struct xbng_pending *req)
 {
 	unsigned int i;
 
-	if (req->answered)
+	if (req->answer_at_completion)
 		return false;	/* every page a persistent grant */
 	for (i = 0; i < req->nr_segs; i++) {
 		struct xbng_seg_map *m = xbng_req_seg(req, i);
@@ -552,13 +552,10 @@ static void ring_drain(struct xbng_ring *ring)
 	while (ring->inflight) {
 		ring_want_completions(ring);
 		/* Idle, not hung: the disk may stall for minutes. */
-		if (ring->nr_held)
-			wait_event_idle_timeout(ring->wq,
-						!list_empty_careful(&ring->done),
-						XBNG_HELD_POLL);
-		else
-			wait_event_idle(ring->wq,
-					!list_empty_careful(&ring->done));
+		wait_event_idle_timeout(ring->wq,
+					!list_empty_careful(&ring->done),
+					ring->nr_held ? XBNG_HELD_POLL :
+							MAX_SCHEDULE_TIMEOUT);
 		ring_process_done(ring);
 	}
 }
@@ -624,13 +621,11 @@ static void ring_count(struct xbng_ring *ring, enum xbng_kind kind,
  * filesystem that gets EIO remounts read-only.
  */
 static void ring_park(struct xbng_ring *ring, struct xbng_pending *req,
-		      unsigned int nr_mapped, bool retry)
+		      unsigned int nr_mapped)
 {
 	req_unmap(ring, req, nr_mapped);
 	xbng_unmap_flush(ring);
 	ring->parked = req;
-	if (!retry)
-		ring->stats.mem_waits++;
 }
 
 /*
@@ -674,7 +669,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 		}
 		ind = ring_read_indirect(ring, &r, &plan);
 		if (ind == -ENOMEM) {
-			ring_park(ring, req, 0, retry);
+			ring_park(ring, req, 0);
 			return;
 		}
 		if (ind) {
@@ -716,7 +711,7 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	/* Guest memory is only written to by reads. */
 	owned = req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ);
 	if (owned == -ENOMEM) {
-		ring_park(ring, req, plan.nr_segs, retry);
+		ring_park(ring, req, plan.nr_segs);
 		return;
 	}
 	if (owned < 0) {
@@ -801,8 +796,10 @@ static bool ring_do_requests(struct xbng_ring *ring, bool *consumed)
 		ring->last_io = jiffies;
 		*consumed = true;
 		ring_dispatch(ring, req, &lim, false);
-		if (ring->parked)
+		if (ring->parked) {
+			ring->stats.mem_waits++;
 			goto wait;
+		}
 		/*
 		 * A bio-based disk (brd, dm) may do the whole transfer inside
 		 * the submission: let the other rings' threads run in between.
