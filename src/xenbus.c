@@ -101,17 +101,27 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
 }
 
 /*
- * The frontend closed: tell it Closed once no ring maps its grants any
- * more (a frontend may reuse its memory, or kexec, on Closed), unless it
- * started over meanwhile.
+ * Count teardowns begun (+1) or done (-1), and once none is left, tell a
+ * frontend that closed Closed: then no ring maps its grants any more (a
+ * frontend may reuse its memory, or kexec, on Closed), unless it started
+ * over meanwhile.
  */
-static void xbng_close_if_pending(struct xbng_dev *dev)
+static void xbng_reaps_add(struct xbng_dev *dev, int reaps)
 {
 	mutex_lock(&dev->state_lock);
+	dev->reaps += reaps;
 	if (dev->close_pending && !dev->reaps) {
 		dev->close_pending = false;
 		xenbus_switch_state(dev->xdev, XenbusStateClosed);
 	}
+	mutex_unlock(&dev->state_lock);
+}
+
+/* Whether a Closed is owed to the frontend once its rings are torn down. */
+static void xbng_owe_closed(struct xbng_dev *dev, bool owed)
+{
+	mutex_lock(&dev->state_lock);
+	dev->close_pending = owed;
 	mutex_unlock(&dev->state_lock);
 }
 
@@ -138,10 +148,7 @@ static void xbng_reap_work(struct work_struct *work)
 		}
 	}
 	xbng_free_rings(dev, reap->rings, reap->nr_rings);
-	mutex_lock(&dev->state_lock);
-	dev->reaps--;
-	mutex_unlock(&dev->state_lock);
-	xbng_close_if_pending(dev);
+	xbng_reaps_add(dev, -1);
 	kfree(reap);
 	xbng_dev_put(dev);
 	put_device(&xdev->dev);
@@ -181,7 +188,7 @@ static void xbng_disconnect(struct xbng_dev *dev)
 	if (!reap) {
 		/* Nothing to tear down, or no memory to do it later. */
 		xbng_free_rings(dev, rings, nr);
-		xbng_close_if_pending(dev);
+		xbng_reaps_add(dev, 0);
 		if (module_ref)
 			module_put(THIS_MODULE);
 		return;
@@ -190,9 +197,7 @@ static void xbng_disconnect(struct xbng_dev *dev)
 		__module_get(THIS_MODULE);
 	refcount_inc(&dev->refs);
 	get_device(&dev->xdev->dev);
-	mutex_lock(&dev->state_lock);
-	dev->reaps++;
-	mutex_unlock(&dev->state_lock);
+	xbng_reaps_add(dev, 1);
 	reap->dev = dev;
 	reap->rings = rings;
 	reap->nr_rings = nr;
@@ -450,9 +455,7 @@ static void xbng_try_connect(struct xbng_dev *dev)
 		return;
 	if (fe != XenbusStateInitialised && fe != XenbusStateConnected)
 		return;
-	mutex_lock(&dev->state_lock);
-	dev->close_pending = false;
-	mutex_unlock(&dev->state_lock);
+	xbng_owe_closed(dev, false);
 	/* A frontend that reconnects without closing (kexec, crash). */
 	xbng_disconnect(dev);
 	/*
@@ -584,9 +587,7 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 	switch (fe_state) {
 	case XenbusStateInitialising:
 		/* Started over: no Closed is owed for the old rings. */
-		mutex_lock(&dev->state_lock);
-		dev->close_pending = false;
-		mutex_unlock(&dev->state_lock);
+		xbng_owe_closed(dev, false);
 		if (xdev->state == XenbusStateClosed) {
 			xbng_info(dev, "frontend reconnecting\n");
 			xenbus_switch_state(xdev, XenbusStateInitWait);
@@ -612,9 +613,7 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 		break;
 	case XenbusStateClosed:
 		/* Closed once the rings are torn down: xbng_disconnect(). */
-		mutex_lock(&dev->state_lock);
-		dev->close_pending = true;
-		mutex_unlock(&dev->state_lock);
+		xbng_owe_closed(dev, true);
 		xbng_disconnect(dev);
 		if (xenbus_dev_is_online(xdev))
 			break;
