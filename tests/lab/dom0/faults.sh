@@ -62,6 +62,19 @@ fault_disk() { # LABNAME MIB
 	attach g1 xvdb "$FAULT_DM"
 }
 
+# ng: every segment mapped for its request alone from the next attach on
+# (no persistent grants); fault_cleanup restores the setting.
+fault_no_persistent() {
+	FAULT_OLD_PERSISTENT=$(ng_param feature_persistent)
+	ng_set feature_persistent 0
+}
+
+# ng: the module must be a test build (make XBNG_FAULT_INJECT=y).
+need_test_build() {
+	[ -e "$NG_SYS/parameters/fault_page_alloc" ] ||
+		fail "the module is not a test build (no fault_page_alloc parameter)"
+}
+
 # Replace the table of a live dm device: in-flight I/O drains at the
 # suspend, the new table serves from the resume on.
 dm_swap() { # NAME TABLE
@@ -316,10 +329,8 @@ t_fault-oom() {
 # (statistics/mem_waits).
 t_fault-nomem() {
 	local n w c
-	[ -e "$NG_SYS/parameters/fault_page_alloc" ] ||
-		fail "the module is not a test build (no fault_page_alloc parameter)"
-	FAULT_OLD_PERSISTENT=$(ng_param feature_persistent)
-	ng_set feature_persistent 0
+	need_test_build
+	fault_no_persistent
 	fault_disk labfn 64
 	fault_io fn 2
 	n=$(fault_count fn n)
@@ -343,16 +354,14 @@ t_fault-nomem() {
 # waits for memory takes no more than the one.
 t_fault-nomem-detach() {
 	local w
-	[ -e "$NG_SYS/parameters/fault_page_alloc" ] ||
-		fail "the module is not a test build (no fault_page_alloc parameter)"
-	FAULT_OLD_PERSISTENT=$(ng_param feature_persistent)
-	ng_set feature_persistent 0
+	need_test_build
+	fault_no_persistent
 	fault_disk labfd 32
 	w=$(vbd_stat g1 xvdb mem_waits)
 	ng_set fault_page_alloc 1
 	gcmd g1 20 bgrun fdio dd if=/dev/zero of=/dev/xvdb bs=4k count=4096 oflag=direct >/dev/null ||
 		fail "cannot start I/O on xvdb"
-	wait_for 60 sh -c "[ \"\$(cat $(backend_dir g1 xvdb)/statistics/mem_waits)\" -gt $w ]" ||
+	wait_for 60 vbd_stat_above g1 xvdb mem_waits "$w" ||
 		fail "no request waited for memory in 60 s"
 	say "mem_waits $(vbd_stat g1 xvdb mem_waits), wr_req $(vbd_stat g1 xvdb wr_req): detaching"
 	detach g1 xvdb

@@ -267,7 +267,8 @@ vbd_stat() { # GUEST VDEV NAME: one of statistics/* of the backend device
 
 # Waits until the backend has served 100 writes of GUEST's VDEV: the guest's
 # I/O is under way (both drivers count statistics/wr_req).
-wr_req_above() { [ "$(vbd_stat "$1" "$2" wr_req)" -gt "$3" ]; }
+vbd_stat_above() { [ "$(vbd_stat "$1" "$2" "$3")" -gt "$4" ]; } # GUEST VDEV NAME N
+wr_req_above() { vbd_stat_above "$1" "$2" wr_req "$3"; }
 writes_in_flight() { wait_for 60 wr_req_above "$1" "$2" 100; } # GUEST VDEV
 
 # Field N (1-based) of /sys/block/DEV/stat.

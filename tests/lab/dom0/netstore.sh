@@ -16,7 +16,8 @@ ISCSI_TPG=$ISCSI_CFG/iscsi/$ISCSI_IQN/tpgt_1
 # Loopback: up to 8 ms late, so reordered, and 1% of packets dropped.
 ISCSI_NETEM=(delay 4ms 4ms loss 1%)
 
-# Undo iscsi_disk and the test's settings, also when the test fails.
+# Undo iscsi_disk and the test's settings (fault_cleanup, faults.sh), also
+# when the test fails.
 iscsi_cleanup() {
 	tc qdisc del dev lo root 2>/dev/null
 	iscsiadm -m node -T "$ISCSI_IQN" -p 127.0.0.1 --logout >/dev/null 2>&1
@@ -25,9 +26,8 @@ iscsi_cleanup() {
 	rmdir "$ISCSI_TPG/lun/lun_0" "$ISCSI_TPG/np/127.0.0.1:3260" \
 		"$ISCSI_TPG" "$ISCSI_CFG/iscsi/$ISCSI_IQN" "$ISCSI_LUN" \
 		"$ISCSI_CFG/core/iblock_0" 2>/dev/null
-	[ -n "${ISCSI_OLD_PERSISTENT:-}" ] && ng_set feature_persistent "$ISCSI_OLD_PERSISTENT"
 	rm -f /tmp/labis.img
-	return 0
+	fault_cleanup
 }
 
 # The SCSI disk of the iSCSI session, once it is there.
@@ -87,8 +87,7 @@ held_pages_iscsi() { # SECS
 	local d c
 	prep
 	trap iscsi_cleanup EXIT
-	ISCSI_OLD_PERSISTENT=$(ng_param feature_persistent)
-	ng_set feature_persistent 0
+	fault_no_persistent
 	iscsi_disk 64
 	tc qdisc add dev lo root netem "${ISCSI_NETEM[@]}" || fail "tc qdisc add netem failed"
 	FAULT_BASE=$(grants_mapped "$(xl domid g1)")
