@@ -10,9 +10,9 @@
 
 DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm flush discard readonly resize hotplug attach-bad-target"
 NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-pressure-once pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget lifecycle held-pages-iscsi fault-nomem fault-nomem-detach"
-FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy teardown-stalled"
+FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
 NG_FULL_TESTS="held-pages-iscsi-long"
-FAULT_TESTS="fault-flakey fault-error fault-backing-gone fault-oom"
+FAULT_TESTS="fault-flakey fault-error fault-backing-gone fault-oom teardown-stalled"
 
 lab_test_list() { # BACKEND SET
 	local list="$DEFAULT_TESTS $FAULT_TESTS"
