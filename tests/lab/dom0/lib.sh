@@ -71,6 +71,8 @@ load_backend() {
 		[ -e /lab/ko/xen-blkback-ng.ko ] || { say "no /lab/ko/xen-blkback-ng.ko"; return 1; }
 		# shellcheck disable=SC2086 # LAB_NG_PARAMS is a list of key=value
 		insmod /lab/ko/xen-blkback-ng.ko ${LAB_NG_PARAMS:-} || return 1
+		# What it loaded with: every test starts from it (prep).
+		ng_params_save >"$NG_PARAMS0"
 	else
 		modprobe xen-blkback || return 1
 	fi
@@ -339,6 +341,24 @@ ng_check_drained() {
 # ----------------------------------------------------------- ng specifics
 
 ng_param() { cat "$NG_SYS/parameters/$1"; }
+# A parameter's value as it is written: pool_policy reads "static [squeeze] ...".
+ng_param_value() { sed 's/.*\[\(.*\)\].*/\1/' "$NG_SYS/parameters/$1"; }
+# The writable parameters as the module loaded, so that a test that fails
+# half-way leaves no setting to the next one.
+NG_PARAMS0=/run/lab-ng-params0
+ng_params_save() { # "NAME VALUE" per writable parameter
+	local f
+	for f in "$NG_SYS"/parameters/*; do
+		[ "$(stat -c %a "$f")" = 644 ] && printf '%s %s\n' "${f##*/}" "$(ng_param_value "${f##*/}")"
+	done
+}
+ng_params_restore() {
+	local n v
+	[ -e "$NG_PARAMS0" ] || return 0
+	while read -r n v; do
+		[ "$(ng_param_value "$n")" = "$v" ] || ng_set "$n" "$v" || return 1
+	done <"$NG_PARAMS0"
+}
 ng_set() { echo "$2" >"$NG_SYS/parameters/$1"; }
 ng_pool() { cat "$NG_SYS/pool/$1"; }
 # Sum of a pool stat over every connected vbd device.

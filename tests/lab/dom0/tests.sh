@@ -41,11 +41,15 @@ clean_slate() {
 	rmmod brd 2>/dev/null || true
 }
 
-# The shared guest, answering, with no disk left by an earlier test.  Call
-# before creating backing devices: it frees unused loop and dm devices.
+# The shared guest, answering, with no disk left by an earlier test, and
+# the module's parameters as it loaded with them.  Call before creating
+# backing devices: it frees unused loop and dm devices.
 prep() {
 	need_guest g1
 	clean_slate g1
+	if [ "$LAB_BACKEND" = ng ]; then
+		ng_params_restore || fail "cannot restore the module's parameters"
+	fi
 }
 
 # Every run checks that the backend under test owns the vbd driver.
@@ -507,7 +511,6 @@ t_pool-squeeze() {
 		fail "verified I/O failed after the squeeze"
 	detach g1 xvdb
 	ng_set feature_persistent Y
-	ng_set pool_policy static
 }
 
 # Switch the policy back and forth while verified I/O runs.
@@ -542,7 +545,6 @@ t_pool-pressure-once() {
 			fail "one drop_caches moved a device's pressure_events from ${a0[$i]} to ${a1[$i]}, not by 1"
 	done
 	for i in "${disks[@]}"; do detach g1 "$i"; done
-	ng_set pool_policy static
 }
 
 t_pool-switch() {
@@ -628,7 +630,6 @@ t_pool-adaptive() {
 	ng_set pool_adaptive_half_life_ms 1000
 	ng_set pool_idle_ms 3000
 	ng_set feature_persistent Y
-	ng_set pool_policy static
 }
 
 # pool/policy of a device: lists the policies and "default", brackets the
