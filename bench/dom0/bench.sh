@@ -215,8 +215,8 @@ attach_ram0() { # g1's xvdb on /dev/ram0
 }
 
 # Reload the guest's blkfront with these parameters (no disk attached).
-guest_blkfront() { # [param=value...]
-	gcmd g1 60 "rmmod xen_blkfront; insmod /lib/xen-blkfront.ko $*" >/dev/null ||
+g1_blkfront() { # [param=value...]
+	guest_blkfront g1 "$@" ||
 		bsay "guest blkfront reload ($*) failed: $(tail -n 2 "$LAB_T/gout" | tr '\n' ' ')"
 }
 
@@ -372,11 +372,11 @@ phase_mem() {
 	# at ring order 4 that is ~66 MiB of guest memory per queue, and the
 	# guest ran out of memory at the second device.  Idle devices hold no
 	# persistent grant in dom0 either way, so the frontend turns them off.
-	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
+	g1_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
 	gcmd g1 20 'cd /sys/module/xen_blkfront/parameters && grep . *' >"$BD/mem-guest-blkfront.txt" 2>&1
 	( mem_pass ng ) || bnote "mem ng did not finish"
 	( mem_pass stock ) || bnote "mem stock did not finish"
-	guest_blkfront
+	g1_blkfront
 }
 
 # ----------------------------------------------------------- pressure
@@ -593,12 +593,12 @@ settle_pass() { # ng|stock|POLICY (ng with pool_policy=POLICY)
 
 phase_settle() {
 	local drv
-	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER"
+	g1_blkfront "max_ring_page_order=$BENCH_MEM_ORDER"
 	for drv in $BENCH_SETTLE_DRIVERS; do
 		( settle_pass "$drv" ) || bnote "settle $drv did not finish"
 		clean_slate g1
 	done
-	guest_blkfront
+	g1_blkfront
 }
 
 # -------------------------------------------------------------- budget
@@ -948,7 +948,7 @@ phase_budget() {
 	t0=${EPOCHREALTIME/./}
 	g2_reps solo
 	cpu_record solo "$c0" "$t0"
-	guest_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
+	g1_blkfront "max_ring_page_order=$BENCH_MEM_ORDER feature_persistent=0"
 	n=0
 	for v in $(echo "$VDEVS" | cut -d' ' -f1-"$BENCH_BUDGET_DISKS"); do
 		d=${BUD_DEV[n]}
@@ -996,7 +996,7 @@ phase_budget() {
 	g2_reps solo
 	# g1 without disks before its blkfront reloads; t_bench destroys g2.
 	clean_slate g1
-	guest_blkfront
+	g1_blkfront
 }
 
 # ------------------------------------------------------------- t_bench

@@ -137,6 +137,14 @@ need_guest() {
 	guest_create "$name" "$vcpus" "$mem"
 }
 
+# Load GUEST's xen-blkfront again with PARAM=VALUE... (none: its defaults).
+# Only while the guest has no disk attached.
+guest_blkfront() { # GUEST [PARAM=VALUE...]
+	local g=$1
+	shift
+	gcmd "$g" 60 "rmmod xen_blkfront; insmod /lib/xen-blkfront.ko $*" >/dev/null
+}
+
 # gcmd NAME SECONDS CMD...: run CMD in the guest; its output is printed
 # (and kept in $LAB_T/gout); returns its exit status, 124 on timeout.
 gcmd() {
