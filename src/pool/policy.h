@@ -58,8 +58,13 @@ extern const struct xbng_pool_policy xbng_policy_squeeze;
 extern const struct xbng_pool_policy xbng_policy_idle;
 extern const struct xbng_pool_policy xbng_policy_adaptive;
 
-/* The default policy (stock behaviour). */
-#define XBNG_DEFAULT_POLICY (&xbng_policy_static)
+/*
+ * The default policy: the stock driver's behaviour since 5.6, which gives
+ * its free pages back on xenbus's reclaim_memory.  Where pool pages are
+ * dom0 RAM (pages_cost_ram), a default that ignores pressure would hold
+ * them while the stock driver lets them go.
+ */
+#define XBNG_DEFAULT_POLICY (&xbng_policy_squeeze)
 
 /*
  * Look a policy up by name.  One trailing newline is ignored (a sysfs write

@@ -142,7 +142,7 @@ static const struct kernel_param_ops policy_param_ops = {
 
 module_param_cb(pool_policy, &policy_param_ops, NULL, 0644);
 MODULE_PARM_DESC(pool_policy,
-		 "Pool policy: static (cap at max_buffer_pages), squeeze (empty on memory pressure), idle (also empty idle pools), adaptive (keep recent demand, squeeze, empty idle pools)");
+		 "Pool policy: static (cap at max_buffer_pages), squeeze (the default: empty on memory pressure), idle (also empty idle pools), adaptive (keep recent demand, squeeze, empty idle pools)");
 
 void xbng_raise_high_water(atomic_long_t *hw, long val)
 {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "squeeze": the stock behaviour since 5.6.  A memory-pressure event empties
- * the pools and keeps them empty for buffer_squeeze_duration_ms; afterwards
- * they may grow back to their caps.
+ * "squeeze", the default: the stock behaviour since 5.6, and more.  A
+ * memory-pressure event empties the pools and keeps them empty for
+ * buffer_squeeze_duration_ms; afterwards they may grow back to their caps.
+ * The stock driver empties only its free pages; descriptors and idle
+ * persistent grants hold dom0 memory too, and go with them.
  */
 #include "policy.h"
 

@@ -2,10 +2,12 @@
 /*
  * "static": the stock behaviour before 5.6.  Each pool keeps up to its cap
  * (max_buffer_pages free pages, a descriptor per ring slot,
- * max_persistent_grants) and ignores memory pressure; pages that cost dom0
- * nothing (ZONE_DEVICE grant pages) are never worth the remapping work of
- * giving them back.  Idle descriptors still go after the idle period that
- * every policy shares (xbng_pool_target()).
+ * max_persistent_grants) and ignores memory pressure.  For hosts where
+ * pool pages cost dom0 nothing (ZONE_DEVICE grant pages, pages_cost_ram 0)
+ * and the remapping work of giving them back is not worth it; elsewhere it
+ * holds RAM under pressure that squeeze, the default, gives back.  Idle
+ * descriptors still go after the idle period that every policy shares
+ * (xbng_pool_target()).
  */
 #include "policy.h"
 

@@ -243,10 +243,10 @@ mem_mb() { echo $(($(mem_field "$1") / 1024)); }
 # once the memory is back the guest verifies again.  No I/O error reaches
 # the guest either: a backend short of memory makes the ring wait (a guest
 # filesystem that sees EIO remounts read-only).  In ng runs the pool
-# policy is squeeze, the one that reacts to memory pressure (static, the
-# default, ignores it by design): the pools must count pressure events, and
-# emptying them from reclaim while the ring threads allocate must not
-# deadlock.
+# policy is squeeze (the default, selected in case the module was loaded
+# with another), which reacts to memory pressure: the pools must count
+# pressure events, and emptying them from reclaim while the ring threads
+# allocate must not deadlock.
 t_fault-oom() {
 	local avail fill left n0 n1 rc t0 rounds=0 killed victims pe0 pe1 io0 io1 pids0
 	local FILL_LEFT=40 HOG_SECONDS=20 HOG_ROUNDS=10
