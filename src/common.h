@@ -164,7 +164,9 @@ struct xbng_ring {
 	struct xbng_dev *dev;
 	unsigned int index;
 	bool initialised;		/* xbng_ring_connect() ran */
-	bool floor_charged;		/* XBNG_RING_FLOOR charged to domain */
+	/* xbng_ring_floor() charged to the domain, with its page cost. */
+	size_t floor_bytes;
+	size_t page_cost;
 
 	/* The shared ring, as the frontend laid it out. */
 	void *sring;
@@ -301,15 +303,39 @@ struct xbng_dev {
 #define XBNG_FLOOR_REQS		4
 
 /*
- * What a ring needs at least, charged to the domain at connect: the ring and
- * XBNG_FLOOR_REQS descriptors, each with the largest indirect array.  With
- * it the ring always has that many requests in flight, whatever the budget
- * says later and whatever else the guest's devices hold.  The charge is an
- * account, not an allocation: an idle ring still frees its descriptors.
+ * What the budget charges for a descriptor, and for each indirect segment
+ * it has room for: the descriptor and its segment maps, and the bio and
+ * bio_vecs it submits while in flight (allocated per request from the
+ * kernel's bio set, charged for as long as the descriptor lives).
  */
-#define XBNG_RING_FLOOR (sizeof(struct xbng_ring) +			\
-			 XBNG_FLOOR_REQS * (sizeof(struct xbng_pending) +	\
-			 XBNG_MAX_INDIRECT_SEGS * sizeof(struct xbng_seg_map)))
+#define XBNG_DESC_CHARGE	(sizeof(struct xbng_pending) + sizeof(struct bio) + \
+				 XBNG_MAX_DIRECT_SEGS * sizeof(struct bio_vec))
+#define XBNG_SEG_CHARGE		(sizeof(struct xbng_seg_map) + sizeof(struct bio_vec))
+
+/*
+ * Pages a ring maps for XBNG_FLOOR_REQS requests of the largest size: their
+ * segments and indirect pages.
+ */
+#define XBNG_FLOOR_PAGES	(XBNG_FLOOR_REQS * (XBNG_MAX_INDIRECT_SEGS + \
+						    XBNG_MAX_INDIRECT_PAGES))
+
+/*
+ * What a ring needs at least, charged to the domain at connect: the ring,
+ * its thread (stack and task), XBNG_FLOOR_REQS descriptors, each with the
+ * largest indirect array and bio, and the XBNG_FLOOR_PAGES pages they map, at
+ * @page_cost each (xbng_pool_page_cost()).  With it the ring always has
+ * that many requests in flight, whatever the budget says later and whatever
+ * else the guest's devices hold.  The charge is an account, not an
+ * allocation: an idle ring still frees its descriptors and pages.
+ */
+static inline size_t xbng_ring_floor(size_t page_cost)
+{
+	return sizeof(struct xbng_ring) + THREAD_SIZE +
+	       sizeof(struct task_struct) +
+	       XBNG_FLOOR_REQS * (XBNG_DESC_CHARGE +
+				  XBNG_MAX_INDIRECT_SEGS * XBNG_SEG_CHARGE) +
+	       XBNG_FLOOR_PAGES * page_cost;
+}
 
 /* xenbus.c */
 int xbng_xenbus_init(void);

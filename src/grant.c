@@ -154,7 +154,16 @@ static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 
 	if (!n)
 		return 0;
-	if (xbng_pool_get(&ring->pool, ring->batch_pages, n))
+	ret = xbng_pool_get(&ring->pool, ring->batch_pages, n);
+	if (ret == -EDQUOT && ring->nr_pgrants) {
+		/*
+		 * The guest's budget is spent: idle persistent grants, a
+		 * cache, give their pages to the request in hand.
+		 */
+		xbng_pgrant_purge(ring, n, 0);
+		ret = xbng_pool_get(&ring->pool, ring->batch_pages, n);
+	}
+	if (ret)
 		return -ENOMEM;
 
 	/* A persistent grant may later serve a read: map it writable. */

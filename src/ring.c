@@ -121,7 +121,7 @@ static struct xbng_pending *pending_take(struct xbng_ring *ring)
 	if (ring->nr_pending >= ring->nr_slots)
 		return NULL;
 	/* Beyond the floor, the guest's budget pays; at the budget, wait. */
-	charge = ring->floor_descs < XBNG_FLOOR_REQS ? 0 : sizeof(*req);
+	charge = ring->floor_descs < XBNG_FLOOR_REQS ? 0 : XBNG_DESC_CHARGE;
 	if (charge && !xbng_domain_charge(ring->dev->domain, charge))
 		return NULL;
 	req = kzalloc(sizeof(*req), GFP_NOIO);
@@ -188,7 +188,7 @@ static bool pending_reserve_segs(struct xbng_ring *ring,
 	cap = max_t(unsigned int, roundup_pow_of_two(nr_segs),
 		    XBNG_MAX_DIRECT_SEGS + 1);
 	/* A floor descriptor's array is paid for by the ring's floor. */
-	grow = (cap - req->indirect_cap) * sizeof(struct xbng_seg_map);
+	grow = (cap - req->indirect_cap) * XBNG_SEG_CHARGE;
 	if (req->charged && !xbng_domain_charge(ring->dev->domain, grow))
 		return false;
 	/* Chunks that keep their length are kept; all or nothing. */
@@ -1010,7 +1010,8 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 	INIT_LIST_HEAD(&ring->pgrant_lru);
 	ring->pgrants = RB_ROOT;
 	ring->pool.on_pressure = ring_on_pressure;
-	xbng_pool_init(&ring->pool, &dev->pool_stats, &dev->policy);
+	xbng_pool_init(&ring->pool, &dev->pool_stats, &dev->policy,
+		       dev->domain, XBNG_FLOOR_PAGES, ring->page_cost);
 	xbng_pool_meter_reset(&ring->desc_meter);
 	xbng_pool_meter_reset(&ring->pgrant_meter);
 	ring->last_io = jiffies;

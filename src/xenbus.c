@@ -93,8 +93,7 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
 
 	for (i = 0; i < nr_rings; i++) {
 		xbng_ring_disconnect(rings[i]);
-		if (rings[i]->floor_charged)
-			xbng_domain_uncharge(dev->domain, XBNG_RING_FLOOR);
+		xbng_domain_uncharge(dev->domain, rings[i]->floor_bytes);
 		kvfree(rings[i]);
 	}
 	kfree(rings);
@@ -324,10 +323,12 @@ static int xbng_connect_rings(struct xbng_dev *dev)
 	}
 
 	for (i = 0; i < nr_queues; i++) {
+		size_t page_cost = xbng_pool_page_cost();
+		size_t floor = xbng_ring_floor(page_cost);
 		struct xbng_ring *ring;
 		char *dir;
 
-		if (!xbng_domain_charge(dev->domain, XBNG_RING_FLOOR)) {
+		if (!xbng_domain_charge(dev->domain, floor)) {
 			xenbus_dev_fatal(xdev, -ENOMEM,
 					 "domain %u over max_domain_kb (%lu KiB) with queue %u",
 					 dev->domid,
@@ -336,13 +337,14 @@ static int xbng_connect_rings(struct xbng_dev *dev)
 		}
 		ring = kvzalloc(sizeof(*ring), GFP_KERNEL);
 		if (!ring) {
-			xbng_domain_uncharge(dev->domain, XBNG_RING_FLOOR);
+			xbng_domain_uncharge(dev->domain, floor);
 			xenbus_dev_fatal(xdev, -ENOMEM, "allocating ring %u", i);
 			return -ENOMEM;
 		}
 		ring->dev = dev;
 		ring->index = i;
-		ring->floor_charged = true;
+		ring->floor_bytes = floor;
+		ring->page_cost = page_cost;
 		mutex_lock(&dev->lock);
 		dev->rings[i] = ring;
 		dev->nr_rings = i + 1;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <errno.h>
 #include <stdio.h>		/* snprintf, which the kernel has too */
+#include <limits.h>		/* ULONG_MAX, which the kernel has too */
 /*
  * The kernel's own UAPI types and DIV_ROUND_UP (linux-libc-dev): u64 is
  * then unsigned long long as in the kernel, not uint64_t's unsigned long.

@@ -13,3 +13,25 @@ bool xbng_budget_allows(unsigned long used, unsigned long add,
 		return true;
 	return add <= budget && used <= budget - add;
 }
+
+/* Pages beyond the floor, the ones the budget pays for. */
+static unsigned long pages_over(unsigned long owned, unsigned long floor)
+{
+	return owned > floor ? owned - floor : 0;
+}
+
+unsigned long xbng_budget_page_charge(unsigned long owned, unsigned long add,
+				      unsigned long floor)
+{
+	if (add > ULONG_MAX - owned)
+		add = ULONG_MAX - owned;
+	return pages_over(owned + add, floor) - pages_over(owned, floor);
+}
+
+unsigned long xbng_budget_page_refund(unsigned long owned, unsigned long drop,
+				      unsigned long floor)
+{
+	if (drop > owned)
+		drop = owned;
+	return pages_over(owned, floor) - pages_over(owned - drop, floor);
+}

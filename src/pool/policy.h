@@ -193,4 +193,16 @@ void xbng_meter_reset(struct xbng_pool_meter *m, u64 now_ms);
 bool xbng_budget_allows(unsigned long used, unsigned long add,
 			unsigned long budget);
 
+/*
+ * A ring's pool owns pages (free, mapped for a request, held by a persistent
+ * grant or by storage); the first @floor of them are paid for by the ring's
+ * floor, charged at connect, and the budget pays for the rest.  How many of
+ * @add more pages on top of @owned the budget must pay for, and how many of
+ * @drop pages given back out of @owned it gets back.
+ */
+unsigned long xbng_budget_page_charge(unsigned long owned, unsigned long add,
+				      unsigned long floor);
+unsigned long xbng_budget_page_refund(unsigned long owned, unsigned long drop,
+				      unsigned long floor);
+
 #endif /* XBNG_POOL_POLICY_H */

@@ -57,6 +57,16 @@ MODULE_PARM_DESC(fault_page_alloc,
 		 "Test builds: fail every Nth page request of a ring as out of memory (0 = never)");
 static atomic_t fault_page_calls;
 
+/*
+ * Test builds: charge pool pages to the budget as pages of dom0 RAM, as on
+ * kernels without unpopulated-alloc (armhf, kernels built without
+ * ZONE_DEVICE), which the lab's dom0 is not.  Read when a ring connects.
+ */
+static bool xbng_test_pages_cost_ram;
+module_param_named(test_pages_cost_ram, xbng_test_pages_cost_ram, bool, 0644);
+MODULE_PARM_DESC(test_pages_cost_ram,
+		 "Test builds: charge grant pages to max_domain_kb as dom0 RAM");
+
 static bool fault_page_alloc(void)
 {
 	unsigned int every = READ_ONCE(xbng_fault_page_alloc);
@@ -68,6 +78,8 @@ static bool fault_page_alloc(void)
 {
 	return false;
 }
+
+static const bool xbng_test_pages_cost_ram;
 #endif
 
 static const struct xbng_pool_policy *active_policy = XBNG_DEFAULT_POLICY;
@@ -177,6 +189,32 @@ static void account_add(struct xbng_pool *pool, size_t offset, u64 n)
 	account_add(pool, offsetof(struct xbng_pool_stats, field), n)
 
 /*
+ * @n more pages owned by @pool (negative: fewer), charged to or refunded
+ * from its domain.  Caller holds pool->lock, so that the domain is always
+ * charged exactly for the pages owned past the floor.  False, and nothing
+ * changed, if the budget cannot pay.
+ */
+static bool pool_own_locked(struct xbng_pool *pool, long n)
+{
+	unsigned long pages;
+
+	if (n >= 0) {
+		pages = xbng_budget_page_charge(pool->owned, n,
+						pool->floor_pages);
+		if (pages && !xbng_domain_charge(pool->domain,
+						 pages * pool->page_cost))
+			return false;
+		pool->owned += n;
+	} else {
+		pages = xbng_budget_page_refund(pool->owned, -n,
+						pool->floor_pages);
+		xbng_domain_uncharge(pool->domain, pages * pool->page_cost);
+		pool->owned -= min_t(unsigned long, -n, pool->owned);
+	}
+	return true;
+}
+
+/*
  * Move the free pages above @keep to the graveyard.  Caller holds
  * pool->lock; pool->free always equals the cache's page count, so the
  * cache never has to allocate here.
@@ -194,6 +232,7 @@ static unsigned long pool_shed_locked(struct xbng_pool *pool,
 		pool->free--;
 		n++;
 	}
+	pool_own_locked(pool, -(long)n);
 	return n;
 }
 
@@ -282,9 +321,15 @@ void xbng_pool_count(struct xbng_pool_stats *dev_stats, size_t count_offset,
 }
 
 void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats,
-		    const struct xbng_pool_policy *const *dev_policy)
+		    const struct xbng_pool_policy *const *dev_policy,
+		    struct xbng_domain *domain, unsigned long floor_pages,
+		    size_t page_cost)
 {
 	pool->dev_policy = dev_policy;
+	pool->domain = domain;
+	pool->owned = 0;
+	pool->floor_pages = floor_pages;
+	pool->page_cost = page_cost;
 	spin_lock_init(&pool->lock);
 	gnttab_page_cache_init(&pool->cache);
 	pool->free = 0;
@@ -329,6 +374,8 @@ void xbng_pool_destroy(struct xbng_pool *pool)
 	spin_unlock(&all_pools_lock);
 
 	pool_empty(pool);
+	WARN_ONCE(pool->owned, PFX "%lu grant pages not given back\n",
+		  pool->owned);
 }
 
 void xbng_pool_squeeze(struct xbng_pool *pool)
@@ -365,8 +412,17 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 
 	if (got == n)
 		return 0;
-	err = gnttab_alloc_pages(n - got, pages + got);
+	spin_lock(&pool->lock);
+	err = pool_own_locked(pool, n - got) ? 0 : -EDQUOT;
+	spin_unlock(&pool->lock);
+	if (!err)
+		err = gnttab_alloc_pages(n - got, pages + got);
 	if (err) {
+		if (err != -EDQUOT) {
+			spin_lock(&pool->lock);
+			pool_own_locked(pool, -(long)(n - got));
+			spin_unlock(&pool->lock);
+		}
 		xbng_pool_put(pool, pages, got);
 		return err;
 	}
@@ -564,5 +620,12 @@ bool xbng_pool_pages_cost_ram(void)
 	 * with no RAM behind them; otherwise each is a ballooned-out page
 	 * of dom0 memory.
 	 */
-	return !IS_ENABLED(CONFIG_XEN_UNPOPULATED_ALLOC);
+	return !IS_ENABLED(CONFIG_XEN_UNPOPULATED_ALLOC) ||
+	       READ_ONCE(xbng_test_pages_cost_ram);
+}
+
+size_t xbng_pool_page_cost(void)
+{
+	/* Without RAM behind it, a page still has its struct page. */
+	return xbng_pool_pages_cost_ram() ? PAGE_SIZE : sizeof(struct page);
 }

@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <xen/grant_table.h>
 
+#include "domain.h"
 #include "policy.h"
 
 /*
@@ -73,6 +74,16 @@ struct xbng_pool {
 	unsigned long idle_items;
 	struct list_head node;		/* on the global list, for pressure */
 	struct xbng_pool_stats *dev_stats;
+	/*
+	 * Pages the pool owns, free or taken (mapped for a request, held by
+	 * a persistent grant or by storage), under lock.  The domain pays
+	 * page_cost for each past floor_pages, which the ring's floor paid
+	 * for at connect.
+	 */
+	unsigned long owned;
+	unsigned long floor_pages;
+	size_t page_cost;
+	struct xbng_domain *domain;
 };
 
 extern struct xbng_pool_stats xbng_global_pool_stats;
@@ -99,11 +110,16 @@ int xbng_pool_module_init(void);
 void xbng_pool_module_exit(void);
 
 void xbng_pool_init(struct xbng_pool *pool, struct xbng_pool_stats *stats,
-		    const struct xbng_pool_policy *const *dev_policy);
+		    const struct xbng_pool_policy *const *dev_policy,
+		    struct xbng_domain *domain, unsigned long floor_pages,
+		    size_t page_cost);
 /* Gives every free page back; the pool's pages must all have been put. */
 void xbng_pool_destroy(struct xbng_pool *pool);
 
-/* Take @n pages, from the pool first, then from the allocator. */
+/*
+ * Take @n pages, from the pool first, then from the allocator: -EDQUOT if
+ * the domain's budget cannot pay for the new ones, -ENOMEM if dom0 has none.
+ */
 int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n);
 /* Return unmapped pages; keeps what the policy allows, releases the rest. */
 void xbng_pool_put(struct xbng_pool *pool, struct page **pages,
@@ -139,5 +155,7 @@ void xbng_pool_pressure(void);
 
 /* Whether a pooled page is a page of dom0 RAM on this kernel. */
 bool xbng_pool_pages_cost_ram(void);
+/* What one pooled page costs dom0: a page of RAM, or its struct page. */
+size_t xbng_pool_page_cost(void);
 
 #endif /* XBNG_POOL_POOL_H */

@@ -245,6 +245,50 @@ TEST(budget_never_wraps)
 	CHECK(xbng_budget_allows(8192, 0, 0));
 }
 
+/* A ring's floor pays for its first pages; the budget for the rest. */
+TEST(budget_pages_within_the_floor_are_free)
+{
+	CHECK_EQ(xbng_budget_page_charge(0, 100, 1056), 0);
+	CHECK_EQ(xbng_budget_page_charge(1000, 56, 1056), 0);
+	CHECK_EQ(xbng_budget_page_refund(1056, 1056, 1056), 0);
+}
+
+TEST(budget_pages_past_the_floor_are_charged)
+{
+	CHECK_EQ(xbng_budget_page_charge(1000, 100, 1056), 44);
+	CHECK_EQ(xbng_budget_page_charge(2000, 100, 1056), 100);
+	CHECK_EQ(xbng_budget_page_refund(1100, 100, 1056), 44);
+	CHECK_EQ(xbng_budget_page_refund(2000, 100, 1056), 100);
+	/* No floor: every page is charged. */
+	CHECK_EQ(xbng_budget_page_charge(0, 7, 0), 7);
+}
+
+TEST(budget_pages_charge_and_refund_balance)
+{
+	unsigned long owned = 0, charged = 0, floor = 300, i;
+	static const unsigned long steps[] = { 100, 250, 7, 600, 1 };
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		charged += xbng_budget_page_charge(owned, steps[i], floor);
+		owned += steps[i];
+	}
+	CHECK_EQ(charged, owned - floor);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		charged -= xbng_budget_page_refund(owned, steps[i], floor);
+		owned -= steps[i];
+	}
+	CHECK_EQ(charged, 0);
+	CHECK_EQ(owned, 0);
+}
+
+TEST(budget_pages_never_wrap)
+{
+	CHECK_EQ(xbng_budget_page_charge(ULONG_MAX - 1, 10, 0), 1);
+	/* More given back than owned: only what was owned. */
+	CHECK_EQ(xbng_budget_page_refund(5, 10, 0), 5);
+	CHECK_EQ(xbng_budget_page_refund(5, 10, 3), 2);
+}
+
 /* --- the rules every policy shares (xbng_pool_target) --- */
 
 static const struct xbng_pool_policy *const all_policies[] = {

@@ -486,6 +486,59 @@ t_pool-budget() {
 	ng_set max_domain_kb 0
 }
 
+# The budget pays for grant pages too (#19, defect 5).  Where pool pages are
+# dom0 RAM (armhf, kernels without unpopulated-alloc; the test build's
+# test_pages_cost_ram makes the lab's dom0 one of them), every page a ring
+# owns past its floor is charged a page: the floor pays for 4 requests of
+# 256 segments per queue, and whatever the I/O makes the pools keep beyond
+# it stays within the budget.  Linux's blkfront sends at most 32 segments a
+# request by default, so a ring of 32 slots never maps more than its floor:
+# the guest's blkfront is loaded again with 256.  Without persistent grants
+# every segment maps a pool page; with room for 4096 free pages per ring
+# and no budget on pages, the pools would keep what the guest's 64 requests
+# in flight (up to 1 MiB each) mapped.  The rings wait for their own
+# completions instead.
+t_pool-budget-pages() {
+	local l d q floors budget hw pages w
+	prep
+	need_test_build
+	guest_blkfront g1 max_indirect_segments=256 || fail "cannot reload the guest's blkfront"
+	ng_set max_domain_kb 0 || fail "cannot clear max_domain_kb"
+	ng_set test_pages_cost_ram 1 || fail "cannot set test_pages_cost_ram"
+	ng_set max_buffer_pages 4096 || fail "cannot set max_buffer_pages"
+	ng_set feature_persistent N || fail "cannot clear feature_persistent"
+	l=$(mk_loop disk-bp 96) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d=$(backend_dir g1 xvdb)
+	q=$(nr_queues g1 xvdb)
+	wait_for 15 nothing_held "$d" || fail "xvdb not idle: $(pool_line "$d")"
+	floors=$(dom_account g1 3)
+	budget=$((floors + 2048))
+	ng_set max_domain_kb "$budget" || fail "cannot set max_domain_kb"
+	w=$(vbd_stat g1 xvdb mem_waits)
+	gcmd g1 280 fioverify xvdb bp --rw=randwrite --bsrange=4k-1m --iodepth=32 --numjobs=2 \
+		--size=32m --offset_increment=40m --cpus_allowed=0-1 --cpus_allowed_policy=split \
+		>/dev/null || fail "verified I/O failed at the budget"
+	hw=$(dom_account g1 4)
+	pages=$(vbd_pool "$d" high_water)
+	say "budget $budget KiB (floors $floors KiB, $q queues): account $(dom_line g1); mem_waits $w -> $(vbd_stat g1 xvdb mem_waits); $(pool_line "$d")"
+	[ "$hw" -le "$budget" ] || fail "high water $hw KiB above the $budget KiB budget"
+	[ $((pages * 4)) -le "$budget" ] ||
+		fail "the pools kept $pages free pages ($((pages * 4)) KiB) at once, over the $budget KiB budget"
+	[ "$(dom_account g1 6)" -gt 0 ] || fail "no charge refused: the budget never bound"
+	vbd_stat_above g1 xvdb mem_waits "$w" || fail "no request waited for the budget (mem_waits $w)"
+	[ "$floors" -ge $((q * 4 * 256 * 4)) ] ||
+		fail "floors of $floors KiB for $q queues do not pay for 4 requests of 256 pages each"
+	detach g1 xvdb
+	wait_for 15 sh -c "! grep -q '^$(xl domid g1) ' $NG_SYS/pool/domains" ||
+		fail "the domain's account is left after the detach: $(dom_line g1)"
+	ng_set max_domain_kb 0
+	ng_set test_pages_cost_ram 0
+	ng_set max_buffer_pages 1024
+	ng_set feature_persistent Y
+	guest_blkfront g1 || fail "cannot reload the guest's blkfront"
+}
+
 # Under the default policy (squeeze, #19 defect 5), a dom0 memory-pressure
 # event empties every pool, free pages included, as the stock driver has
 # done on reclaim_memory since 5.6; I/O goes on and verifies.
