@@ -397,6 +397,34 @@ if traces:
             f"{f'{max(ds):.1f} ms' if zero else 'not emptied (window missed)'} |")
     say("")
 
+# --------------------------------------------------------------- scale
+sc = rows("scale.csv")
+if sc:
+    say("## One memory-pressure event with many vbds (kprobes on xenbus's shrinker and the module's)")
+    say("")
+    say("`echo 2 > drop_caches`, events 2 s apart. A pass: xenbus's shrinker calling every backend device's "
+        "reclaim_memory; a callback: one such call (the longest bounds how long a callback held the pools' lock); "
+        "scan: the module's own shrinker. last_squeeze: the module's time for its one walk over the rings.")
+    say("")
+    say("| driver | vbds | event | passes | in passes | callbacks | longest callback | scans | in scans "
+        "| longest scan | last_squeeze | pressure events counted |")
+    say("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    tot = {}
+    for r in sc:
+        drv, n, k, ps, pus, cb, cbus, cbmx, sn, snus, snmx, ls, pe = (r + [""] * 13)[:13]
+        lsv = num(ls)
+        say(f"| {drv} | {n} | {k} | {ps} | {fmt(num(pus), 0)} us | {cb} | {fmt(num(cbmx), 0)} us | {sn} | "
+            f"{fmt(num(snus), 0)} us | {fmt(num(snmx), 0)} us | "
+            f"{fmt(lsv / 1e3, 1) + ' us' if lsv is not None else 'n/a'} | {pe or 'n/a'} |")
+        v = (num(pus) or 0) + (num(snus) or 0)
+        tot.setdefault(drv, []).append(v)
+    say("")
+    if "ng" in tot and "stock" in tot:
+        m_ng, m_st = statistics.median(tot["ng"]), statistics.median(tot["stock"])
+        say(f"Median time per event in xenbus's passes and the module's scans: ng {m_ng:,.0f} us, "
+            f"stock {m_st:,.0f} us, ng/stock {m_ng / m_st if m_st else float('nan'):.2f}.")
+        say("")
+
 # -------------------------------------------------------------- settle
 BENCH_SETTLE_IO = f"first {cfg['settle_io_s']} s" if "settle_io_s" in cfg else "first seconds"
 sb = rows("settle-base.csv")

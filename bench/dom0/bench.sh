@@ -465,6 +465,149 @@ pressure_stock() {
 	detach g1 xvdb
 }
 
+# -------------------------------------------------------------- scale
+# Issue #19, defect 4: what one memory-pressure event costs with
+# BENCH_SCALE_DISKS vbds attached (dm-linear slices of one loop file, one
+# queue each, persistent grants off), spread over BENCH_SCALE_GUESTS small
+# guests (a guest's xenstore quota of 1000 nodes holds about 90 disks).
+# xenbus's shrinker calls every backend device's reclaim_memory in each of
+# its passes; the module also has a shrinker of its own.  kprobes and
+# kretprobes time every call of xenbus's pass (backend_shrink_memory_count),
+# of its per-device callback (backend_reclaim_memory, which calls the
+# driver's) and, ng, of the module's shrinker scan: per event the calls,
+# their total time and the longest one (a callback holds the pools' global
+# lock for at most its duration), and the module's own last_squeeze_ns.
+# Both drivers, the same disks; an event is one `echo 2 > drop_caches`
+# (slab shrinkers only), events 2 s apart (the module merges signals less
+# than 1 s apart into one event).
+# scale.csv: driver,disks,event,passes,pass_us,callbacks,cb_us,cb_max_us,
+#            scans,scan_us,scan_max_us,last_squeeze_ns,pressure_events_delta
+BENCH_SCALE_DISKS=${BENCH_SCALE_DISKS:-200}
+BENCH_SCALE_GUESTS=${BENCH_SCALE_GUESTS:-4}
+BENCH_SCALE_EVENTS=${BENCH_SCALE_EVENTS:-5}
+
+scale_vdev() { # N (0-based): xvdb..xvdz, then xvdaa..
+	local a=({a..z})
+	if [ "$1" -lt 25 ]; then
+		echo "xvd${a[$1 + 1]}"
+	else
+		echo "xvd${a[($1 - 25) / 26]}${a[($1 - 25) % 26]}"
+	fi
+}
+
+scale_guests() { local i; for i in $(seq 2 $((BENCH_SCALE_GUESTS + 1))); do echo "s$i"; done; }
+
+scale_nconnected() { xenstore-ls /local/domain/0/backend/vbd 2>/dev/null | grep -c '^ *state = "4"'; }
+scale_connected() { [ "$(scale_nconnected)" -ge "$BENCH_SCALE_DISKS" ]; }
+
+# Attach BENCH_SCALE_DISKS slices, round-robin over the guests; all
+# connected (state 4) or fail.
+scale_attach() {
+	local i g guests
+	mapfile -t guests < <(scale_guests)
+	for g in "${guests[@]}"; do need_guest "$g" 1 128 || return 1; done
+	for i in $(seq 0 $((BENCH_SCALE_DISKS - 1))); do
+		g=${guests[i % ${#guests[@]}]}
+		timeout 90 xl block-attach "$g" "$(disk_script)format=raw,vdev=$(scale_vdev $((i / ${#guests[@]}))),access=rw,target=${SCALE_DEVS[i]}" \
+			>"$LAB_T/attach.log" 2>&1 ||
+			{ bnote "scale: attach $i to $g failed: $(tail -n 1 "$LAB_T/attach.log")"; return 1; }
+	done
+	wait_for 300 scale_connected ||
+		{ bnote "scale: $(scale_nconnected) of $BENCH_SCALE_DISKS vbds connected"; return 1; }
+}
+
+# Per-event sums over one trace: "passes pass_us callbacks cb_us cb_max_us
+# scans scan_us scan_max_us".  Entries and returns pair up per task.
+scale_sums() { # TRACE
+	awk '
+	match($0, /-[0-9]+ +\[/) {
+		pid = substr($0, RSTART + 1, RLENGTH - 2) + 0
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = substr($i, 1, length($i) - 1); ev = $(i + 1); break }
+		sub(/:$/, "", ev)
+		k = ev; ret = sub(/_ret$/, "", k)
+		if (!ret) { start[k, pid] = ts; next }
+		if (!((k, pid) in start)) next
+		us = (ts - start[k, pid]) * 1e6
+		delete start[k, pid]
+		n[k]++; tot[k] += us; if (us > mx[k]) mx[k] = us
+	}
+	END {
+		printf "%d %.0f %d %.0f %.0f %d %.0f %.0f\n", n["pass"], tot["pass"],
+			n["cb"], tot["cb"], mx["cb"], n["scan"], tot["scan"], mx["scan"]
+	}' "$1"
+}
+
+# Every guest of the phase gone, and with them every vbd.
+scale_cleanup() {
+	local g
+	for g in $(scale_guests); do xl destroy "$g" 2>/dev/null; done
+	wait_for 120 sh -c '! ls -d /sys/bus/xen-backend/devices/vbd-* >/dev/null 2>&1' ||
+		bnote "scale: vbds left after the guests went"
+}
+
+scale_pass() { # DRIVER [params]
+	local drv=$1 rc=0
+	shift
+	use_drv "$drv" "$@" || { bnote "scale: cannot load $drv"; return 1; }
+	scale_attach && scale_events "$drv" || rc=1
+	scale_cleanup
+	return "$rc"
+}
+
+scale_events() { # DRIVER
+	local drv=$1 k pe0 s
+	echo 0 >"$TR/tracing_on"
+	echo >"$TR/kprobe_events"
+	{
+		echo "p:xbscale/pass backend_shrink_memory_count"
+		echo "r:xbscale/pass_ret backend_shrink_memory_count"
+		echo "p:xbscale/cb backend_reclaim_memory"
+		echo "r:xbscale/cb_ret backend_reclaim_memory"
+		if [ "$drv" = ng ]; then
+			echo "p:xbscale/scan xen_blkback_ng:pool_shrink_scan"
+			echo "r:xbscale/scan_ret xen_blkback_ng:pool_shrink_scan"
+		fi
+	} >>"$TR/kprobe_events" || { bnote "scale: kprobes refused"; return 1; }
+	echo mono >"$TR/trace_clock"
+	echo 1 >"$TR/events/xbscale/enable"
+	for k in $(seq "$BENCH_SCALE_EVENTS"); do
+		pe0=0
+		[ "$drv" = ng ] && pe0=$(ng_mod pressure_events)
+		sleep 2
+		echo >"$TR/trace"
+		echo 1 >"$TR/tracing_on"
+		echo 2 >/proc/sys/vm/drop_caches
+		echo 0 >"$TR/tracing_on"
+		grep -v '^#' "$TR/trace" >"$BD/scale-$drv-$k.trace"
+		s=$(scale_sums "$BD/scale-$drv-$k.trace")
+		if [ "$drv" = ng ]; then
+			s="$s $(ng_mod last_squeeze_ns) $(($(ng_mod pressure_events) - pe0))"
+		else
+			s="$s - -"
+		fi
+		echo "$drv,$BENCH_SCALE_DISKS,$k,${s// /,}" >>"$BD/scale.csv"
+		bsay "scale $drv event $k: $s"
+	done
+	echo 0 >"$TR/events/xbscale/enable"
+	echo >"$TR/kprobe_events"
+}
+
+phase_scale() {
+	local i l SCALE_DEVS
+	mountpoint -q "$TR" || mount -t tracefs nodev "$TR" || { bnote "scale: no tracefs"; return 1; }
+	l=$(mk_loop disk-sc $((BENCH_SCALE_DISKS + 8))) || { bnote "scale: losetup failed"; return 1; }
+	SCALE_DEVS=()
+	for i in $(seq 0 $((BENCH_SCALE_DISKS - 1))); do
+		SCALE_DEVS+=("$(mk_dm "labsc$i" "0 2048 linear $l $((i * 2048))")") ||
+			{ bnote "scale: dmsetup create labsc$i failed"; return 1; }
+	done
+	( scale_pass ng pool_policy=squeeze feature_persistent=0 max_queues=1 ) || bnote "scale ng did not finish"
+	( scale_pass stock feature_persistent=0 max_queues=1 ) || bnote "scale stock did not finish"
+	for i in $(seq 0 $((BENCH_SCALE_DISKS - 1))); do dmsetup remove "labsc$i"; done
+	losetup -d "$l"
+}
+
 # Throughput dip and recovery in the guest after a pressure event.
 # dip.csv: driver,policy,event_ms,t_ms,iops
 dip_pass() { # DRIVER POLICY [params]
@@ -1031,6 +1174,7 @@ t_bench() {
 		mem) ( phase_mem ) || bnote "phase mem stopped" ;;
 		pressure) ( phase_pressure ) || bnote "phase pressure stopped" ;;
 		dip) phase_dip ;;
+		scale) ( phase_scale ) || bnote "phase scale stopped" ;;
 		idle) ( phase_idle ) || bnote "phase idle stopped" ;;
 		settle) ( phase_settle ) || bnote "phase settle stopped" ;;
 		budget)
