@@ -83,6 +83,9 @@ struct xbng_ring_stats {
 	 */
 	u64 unmap_deferred;
 	u64 pgrants;		/* persistent grants held now */
+	u64 indirect_req;	/* requests whose segments came indirect */
+	/* Persistent grants unmapped at the cap to make room for new ones. */
+	u64 pgrant_evicted;
 };
 
 /* A grant the frontend let us keep mapped across requests. */

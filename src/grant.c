@@ -314,8 +314,10 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 		list_del(&pg->lru);
 		ring->nr_pgrants--;
 		WRITE_ONCE(ring->stats.pgrants, ring->nr_pgrants);
-		if (over_cap)
+		if (over_cap) {
 			over_cap--;
+			ring->stats.pgrant_evicted++;
+		}
 		if (drop)
 			drop--;
 		queue_unmap(ring, pg->page, pg->handle);

@@ -705,8 +705,11 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	/* Everything before a barrier reaches the disk first. */
 	if (plan.kind == XBNG_KIND_BARRIER)
 		ring_drain(ring);
-	if (!retry)
+	if (!retry) {
 		ring_count(ring, plan.kind, nr_sectors);
+		if (req->indirect)
+			ring->stats.indirect_req++;
+	}
 
 	/* Guest memory is only written to by reads. */
 	owned = req_map(ring, req, plan.nr_segs, plan.kind != XBNG_KIND_READ);

@@ -41,6 +41,7 @@ static const struct {
 	RING_STAT(wr_sect), RING_STAT(bad_req), RING_STAT(map_calls),
 	RING_STAT(map_ops), RING_STAT(unmap_calls), RING_STAT(unmap_ops),
 	RING_STAT(unmap_deferred), RING_STAT(pgrants),
+	RING_STAT(indirect_req), RING_STAT(pgrant_evicted),
 };
 
 static ssize_t ring_stat_show(struct device *d, struct device_attribute *a,
@@ -78,6 +79,8 @@ XBNG_DEV_STAT_ATTR(unmap_calls);
 XBNG_DEV_STAT_ATTR(unmap_ops);
 XBNG_DEV_STAT_ATTR(unmap_deferred);
 XBNG_DEV_STAT_ATTR(pgrants);
+XBNG_DEV_STAT_ATTR(indirect_req);
+XBNG_DEV_STAT_ATTR(pgrant_evicted);
 
 static struct attribute *stat_attrs[] = {
 	&dev_stat_oo_req.attr,
@@ -95,6 +98,8 @@ static struct attribute *stat_attrs[] = {
 	&dev_stat_unmap_ops.attr,
 	&dev_stat_unmap_deferred.attr,
 	&dev_stat_pgrants.attr,
+	&dev_stat_indirect_req.attr,
+	&dev_stat_pgrant_evicted.attr,
 	NULL
 };
 
