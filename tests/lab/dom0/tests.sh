@@ -15,7 +15,7 @@ test_limit() {
 	integrity-* | hotplug) echo 600 ;;
 	hotplug-20 | many-disks | two-guests) echo 900 ;;
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
-	pool-adaptive | pool-device-policy | teardown-stalled) echo 600 ;;
+	pool-adaptive | pool-device-policy | teardown-stalled | geometry) echo 600 ;;
 	held-pages-iscsi-long) echo 900 ;;
 	*) echo 300 ;;
 	esac
@@ -321,6 +321,68 @@ t_guest-destroy() {
 	need_guest g1
 }
 
+# ------------------------------------------------------------- geometry
+
+# The geometries a host meets, with the real blkfront (#21): ring orders 0
+# to 4, 1 to 4 queues, persistent grants on and off, 32 to 256 indirect
+# segments, and a persistent-grant cap small enough to evict.  Each case
+# loads a 4-vCPU guest's blkfront with the case's parameters, attaches a
+# disk, verifies I/O (1 MiB requests at most) and dom0's view of it, and
+# checks that the geometry asked for is the one used: the frontend's
+# ring-page-order, multi-queue-num-queues and feature-persistent in
+# xenstore, and with ng the backend's indirect_req and pgrant_evicted.
+# ORDER:QUEUES:PERSISTENT:SEGMENTS:PGRANT_CAP (0: the backend's default).
+# With persistent grants blkfront allocates a page per grant, slots x
+# (segments + 1) per queue, so those cases stay small.
+GEOMETRIES="0:1:1:32:0 1:2:0:64:0 2:3:1:32:64 3:4:0:256:0 4:2:0:128:0"
+be_param() { cat "/sys/module/$BACKEND_MOD/parameters/$1"; }
+be_param_set() { echo "$2" >"/sys/module/$BACKEND_MOD/parameters/$1"; }
+t_geometry() {
+	local g=gq case order queues pers segs cap l v got want cap0 q0 ind ev
+	prep
+	need_guest "$g" 4 320
+	cap0=$(be_param max_persistent_grants)
+	q0=$(be_param max_queues)
+	be_param_set max_queues 4 || fail "cannot set the backend's max_queues"
+	for case in $GEOMETRIES; do
+		IFS=: read -r order queues pers segs cap <<<"$case"
+		[ "$cap" = 0 ] && cap=$cap0
+		be_param_set max_persistent_grants "$cap" || fail "cannot set max_persistent_grants"
+		guest_blkfront "$g" max_ring_page_order="$order" max_queues="$queues" \
+			feature_persistent="$pers" max_indirect_segments="$segs" ||
+			fail "$case: cannot reload $g's blkfront: $(tail -n 2 "$LAB_T/gout" | tr '\n' ' ')"
+		l=$(mk_loop "disk-geo$order" 64) || fail "losetup failed"
+		attach "$g" xvdb "$l"
+		got="$(fe_node "$g" xvdb ring-page-order 0):$(nr_queues "$g" xvdb):$(fe_node "$g" xvdb feature-persistent 0)"
+		want="$order:$queues:$pers"
+		[ "$got" = "$want" ] || fail "$case: the frontend uses order:queues:persistent $got, not $want"
+		gcmd "$g" 280 fioverify xvdb geo --rw=randwrite --bsrange=4k-1m --iodepth=32 --numjobs="$queues" \
+			--size=12m --offset_increment=14m >/dev/null ||
+			fail "$case: verified I/O failed: $(grep -m 1 -E 'fail|err' "$LAB_T/gout")"
+		cross_check "$g" xvdb "$l" 48
+		v="$case: order:queues:persistent $got"
+		if [ "$LAB_BACKEND" = ng ]; then
+			ind=$(vbd_stat "$g" xvdb indirect_req)
+			ev=$(vbd_stat "$g" xvdb pgrant_evicted)
+			v="$v, indirect_req $ind of $(($(vbd_stat "$g" xvdb rd_req) + $(vbd_stat "$g" xvdb wr_req))), pgrant_evicted $ev, pgrants $(vbd_stat "$g" xvdb pgrants)"
+			[ "$ind" -gt 0 ] || fail "$case: no request came with indirect segments"
+			if [ "$pers" = 1 ] && [ "$cap" -lt "$cap0" ]; then
+				[ "$ev" -gt 0 ] || fail "$case: no persistent grant evicted at a cap of $cap"
+			fi
+			[ "$(vbd_stat "$g" xvdb pgrants)" -le $((cap * queues)) ] ||
+				fail "$case: $(vbd_stat "$g" xvdb pgrants) persistent grants, cap $cap per queue"
+		fi
+		say "$v"
+		detach "$g" xvdb
+		losetup -d "$l"
+		rm -f "/tmp/disk-geo$order.img"
+	done
+	be_param_set max_persistent_grants "$cap0"
+	be_param_set max_queues "$q0"
+	guest_blkfront "$g"
+	xl destroy "$g"
+}
+
 # ------------------------------------------------------- ng only: the pool
 
 # Ring pools under the static policy never keep more than the cap.
@@ -430,11 +492,13 @@ t_pool-idle-return() {
 # guest never sees it, xenstore and the log say why, the half-connected
 # queue gives its charge back, and the guest's other disk works on.
 account_is() { [ "$(dom_account "$1" 3)" = "$2" ]; } # GUEST USED_KB
-nr_queues() { # GUEST VDEV: the queues the frontend asked for (absent: 1)
+fe_node() { # GUEST VDEV KEY DEFAULT: a node of the frontend's directory
 	local fe
 	fe=$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid "$1")/$(vdev_devid "$2")/frontend")
-	xenstore-read "$fe/multi-queue-num-queues" 2>/dev/null || echo 1
+	xenstore-read "$fe/$3" 2>/dev/null || echo "$4"
 }
+nr_queues() { fe_node "$1" "$2" multi-queue-num-queues 1; } # GUEST VDEV
+
 t_pool-budget() {
 	local la lb floors budget hw enode nlog d q min=4
 	prep
