@@ -406,15 +406,18 @@ if sc:
         "reclaim_memory; a callback: one such call (the longest bounds how long a callback held the pools' lock); "
         "scan: the module's own shrinker. last_squeeze: the module's time for its one walk over the rings.")
     say("")
+    say("The dom0 clock under TCG advances in steps of up to milliseconds: the times are coarse; "
+        "'rings visited' counts the work (ng: calls of ring_on_pressure, once per ring a walk visits).")
+    say("")
     say("| driver | vbds | event | passes | in passes | callbacks | longest callback | scans | in scans "
-        "| longest scan | last_squeeze | pressure events counted |")
-    say("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        "| longest scan | rings visited | last_squeeze | pressure events counted |")
+    say("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     tot = {}
     for r in sc:
-        drv, n, k, ps, pus, cb, cbus, cbmx, sn, snus, snmx, ls, pe = (r + [""] * 13)[:13]
+        drv, n, k, ps, pus, cb, cbus, cbmx, sn, snus, snmx, rv, ls, pe = (r + [""] * 14)[:14]
         lsv = num(ls)
         say(f"| {drv} | {n} | {k} | {ps} | {fmt(num(pus), 0)} us | {cb} | {fmt(num(cbmx), 0)} us | {sn} | "
-            f"{fmt(num(snus), 0)} us | {fmt(num(snmx), 0)} us | "
+            f"{fmt(num(snus), 0)} us | {fmt(num(snmx), 0)} us | {rv if drv == 'ng' else 'n/a'} | "
             f"{fmt(lsv / 1e3, 1) + ' us' if lsv is not None else 'n/a'} | {pe or 'n/a'} |")
         v = (num(pus) or 0) + (num(snus) or 0)
         tot.setdefault(drv, []).append(v)

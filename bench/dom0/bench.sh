@@ -477,11 +477,15 @@ pressure_stock() {
 # driver's) and, ng, of the module's shrinker scan: per event the calls,
 # their total time and the longest one (a callback holds the pools' global
 # lock for at most its duration), and the module's own last_squeeze_ns.
+# The dom0 clock under TCG advances in steps of up to milliseconds, so ng
+# also counts the work: a kprobe on ring_on_pressure, which every walk
+# over the rings calls once per ring, counts the rings visited per event.
 # Both drivers, the same disks; an event is one `echo 2 > drop_caches`
 # (slab shrinkers only), events 2 s apart (the module merges signals less
 # than 1 s apart into one event).
 # scale.csv: driver,disks,event,passes,pass_us,callbacks,cb_us,cb_max_us,
-#            scans,scan_us,scan_max_us,last_squeeze_ns,pressure_events_delta
+#            scans,scan_us,scan_max_us,ring_visits,last_squeeze_ns,
+#            pressure_events_delta
 BENCH_SCALE_DISKS=${BENCH_SCALE_DISKS:-200}
 BENCH_SCALE_GUESTS=${BENCH_SCALE_GUESTS:-4}
 BENCH_SCALE_EVENTS=${BENCH_SCALE_EVENTS:-5}
@@ -517,7 +521,8 @@ scale_attach() {
 }
 
 # Per-event sums over one trace: "passes pass_us callbacks cb_us cb_max_us
-# scans scan_us scan_max_us".  Entries and returns pair up per task.
+# scans scan_us scan_max_us ring_visits".  Entries and returns pair up per
+# task.
 scale_sums() { # TRACE
 	awk '
 	match($0, /-[0-9]+ +\[/) {
@@ -526,6 +531,7 @@ scale_sums() { # TRACE
 			if ($i ~ /^[0-9]+\.[0-9]+:$/) { ts = substr($i, 1, length($i) - 1); ev = $(i + 1); break }
 		sub(/:$/, "", ev)
 		k = ev; ret = sub(/_ret$/, "", k)
+		if (k == "ring") { n[k]++; next }
 		if (!ret) { start[k, pid] = ts; next }
 		if (!((k, pid) in start)) next
 		us = (ts - start[k, pid]) * 1e6
@@ -533,8 +539,8 @@ scale_sums() { # TRACE
 		n[k]++; tot[k] += us; if (us > mx[k]) mx[k] = us
 	}
 	END {
-		printf "%d %.0f %d %.0f %.0f %d %.0f %.0f\n", n["pass"], tot["pass"],
-			n["cb"], tot["cb"], mx["cb"], n["scan"], tot["scan"], mx["scan"]
+		printf "%d %.0f %d %.0f %.0f %d %.0f %.0f %d\n", n["pass"], tot["pass"],
+			n["cb"], tot["cb"], mx["cb"], n["scan"], tot["scan"], mx["scan"], n["ring"]
 	}' "$1"
 }
 
@@ -567,6 +573,8 @@ scale_events() { # DRIVER
 		if [ "$drv" = ng ]; then
 			echo "p:xbscale/scan xen_blkback_ng:pool_shrink_scan"
 			echo "r:xbscale/scan_ret xen_blkback_ng:pool_shrink_scan"
+			# Called for every ring a pressure walk visits.
+			echo "p:xbscale/ring xen_blkback_ng:ring_on_pressure"
 		fi
 	} >>"$TR/kprobe_events" || { bnote "scale: kprobes refused"; return 1; }
 	echo mono >"$TR/trace_clock"
