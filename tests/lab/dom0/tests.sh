@@ -383,6 +383,34 @@ t_geometry() {
 	xl destroy "$g"
 }
 
+# Placement from dom0's side (#21).  fio's verify header carries each
+# block's offset.  The guest writes blocks of 512 B to 1 MiB at random
+# offsets (512 B aligned) over the whole disk, with a fixed seed and no
+# verify; after the detach dom0 runs the same job on the backing device
+# with --verify_only, which replays the offsets and sizes and checks every
+# block.  A request placed at the wrong sector the same way on write and
+# on read passes the guest's own verify, not this one.
+PLACE_JOB="--rw=randwrite --bssplit=512/25:4k/25:64k/25:1m/25 --size=64m --randseed=20261207
+--verify=crc32c --iodepth=16 --direct=1 --ioengine=libaio --verify_state_save=0"
+t_placement() {
+	local l out=$LAB_T/dom0-verify.out
+	prep
+	l=$(mk_loop disk-pl 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	gcmd g1 280 "fio --name=pl --filename=/dev/xvdb ${PLACE_JOB//$'\n'/ } --do_verify=0 >/tmp/pl.out 2>&1" ||
+		fail "the guest's writes failed: $(gcmd g1 10 tail -n 5 /tmp/pl.out | tr '\n' ' ')"
+	gcmd g1 10 grep -E 'WRITE:' /tmp/pl.out >/dev/null || fail "no WRITE summary from the guest's fio"
+	say "guest: $(grep -m 1 'WRITE:' "$LAB_T/gout")"
+	detach g1 xvdb
+	# shellcheck disable=SC2086 # PLACE_JOB is a list of options
+	/lab/fio --name=pl --filename="$l" $PLACE_JOB --verify_only --verify_fatal=1 >"$out" 2>&1 ||
+		fail "dom0 does not find the guest's blocks where it wrote them: $(grep -m 3 -E 'verify|bad|err' "$out" | tr '\n' ' ')"
+	grep -q 'READ:' "$out" || fail "dom0's verify read nothing: $(tail -n 3 "$out" | tr '\n' ' ')"
+	say "dom0: $(grep -m 1 'READ:' "$out")"
+	losetup -d "$l"
+	rm -f /tmp/disk-pl.img
+}
+
 # ------------------------------------------------------- ng only: the pool
 
 # Ring pools under the static policy never keep more than the cap.
