@@ -595,7 +595,6 @@ t_pool-budget-pages() {
 	prep
 	need_test_build
 	guest_blkfront g1 max_indirect_segments=256 || fail "cannot reload the guest's blkfront"
-	ng_set max_domain_kb 0 || fail "cannot clear max_domain_kb"
 	ng_set test_pages_cost_ram 1 || fail "cannot set test_pages_cost_ram"
 	ng_set max_buffer_pages 4096 || fail "cannot set max_buffer_pages"
 	ng_set feature_persistent N || fail "cannot clear feature_persistent"
@@ -624,10 +623,7 @@ t_pool-budget-pages() {
 	detach g1 xvdb
 	wait_for 15 sh -c "! grep -q '^$(xl domid g1) ' $NG_SYS/pool/domains" ||
 		fail "the domain's account is left after the detach: $(dom_line g1)"
-	ng_set max_domain_kb 0
-	ng_set test_pages_cost_ram 0
-	ng_set max_buffer_pages 1024
-	ng_set feature_persistent Y
+	ng_params_restore
 	guest_blkfront g1 || fail "cannot reload the guest's blkfront"
 }
 
