@@ -46,12 +46,15 @@ fault_cleanup() {
 }
 
 # The disk of a fault test: a dm-linear device LABNAME over a loop device of
-# MIB MiB, attached to g1 as xvdb.  Sets FAULT_DM (its node), FAULT_LOOP,
-# FAULT_TABLE (the linear table, to heal with) and FAULT_BASE (grants of g1
-# that dom0 mapped before).
-fault_disk() { # LABNAME MIB
+# MIB MiB, attached to g1 as xvdb (no-persistent: without persistent
+# grants).  Sets FAULT_DM (its node), FAULT_LOOP, FAULT_TABLE (the linear
+# table, to heal with) and FAULT_BASE (grants of g1 that dom0 mapped
+# before).
+fault_disk() { # LABNAME MIB [no-persistent]
 	prep
 	trap fault_cleanup EXIT
+	# After prep, which puts the module's parameters back.
+	[ "${3:-}" = no-persistent ] && fault_no_persistent
 	FAULT_OLD_HUNG=$(cat /proc/sys/kernel/hung_task_timeout_secs) ||
 		fail "no hung-task detector in dom0's kernel"
 	echo "$FAULT_HUNG_SECS" >/proc/sys/kernel/hung_task_timeout_secs
@@ -330,8 +333,7 @@ t_fault-oom() {
 t_fault-nomem() {
 	local n w c
 	need_test_build
-	fault_no_persistent
-	fault_disk labfn 64
+	fault_disk labfn 64 no-persistent
 	fault_io fn 2
 	n=$(fault_count fn n)
 	ng_set fault_page_alloc 3
@@ -355,8 +357,7 @@ t_fault-nomem() {
 t_fault-nomem-detach() {
 	local w
 	need_test_build
-	fault_no_persistent
-	fault_disk labfd 32
+	fault_disk labfd 32 no-persistent
 	w=$(vbd_stat g1 xvdb mem_waits)
 	ng_set fault_page_alloc 1
 	gcmd g1 20 bgrun fdio dd if=/dev/zero of=/dev/xvdb bs=4k count=4096 oflag=direct >/dev/null ||
