@@ -288,7 +288,8 @@ blk_stat() { awk -v n="$2" '{print $n}' "/sys/block/$1/stat"; }
 # Xen's 'g' debug key dump.
 grants_mapped() {
 	local d=$1
-	xl dmesg -c >>"$OUT/xen-dmesg.log" 2>/dev/null
+	# What Xen said before the dump: the driver scans it with the rest.
+	xl dmesg -c >>"$LAB_T/xen-dmesg.log" 2>/dev/null
 	: >"$LAB_T/gnttab.txt"
 	xl debug-keys g
 	# The dump may be printed from a tasklet: wait for its closing line.
