@@ -8,7 +8,7 @@
 # not run and not counted.  LAB_SET=faults runs only the fault tests
 # (dom0/faults.sh: failing backing devices, dom0 OOM), on either backend.
 
-DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm geometry placement flush discard readonly resize hotplug attach-bad-target"
+DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm geometry placement flush discard readonly resize hotplug save-restore attach-bad-target"
 NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-pressure-once pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget pool-budget-pages lifecycle held-pages-iscsi fault-nomem fault-nomem-detach"
 FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
 NG_FULL_TESTS="held-pages-iscsi-long"

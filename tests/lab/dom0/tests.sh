@@ -15,7 +15,7 @@ test_limit() {
 	integrity-* | hotplug) echo 600 ;;
 	hotplug-20 | many-disks | two-guests) echo 900 ;;
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
-	pool-adaptive | pool-device-policy | teardown-stalled | geometry) echo 600 ;;
+	pool-adaptive | pool-device-policy | teardown-stalled | geometry | save-restore) echo 600 ;;
 	held-pages-iscsi-long) echo 900 ;;
 	*) echo 300 ;;
 	esac
@@ -225,6 +225,42 @@ hotplug_cycles() { # CYCLES
 	gcmd g1 300 bgwait hpio 280 >/dev/null || fail "background verified I/O failed: $(grep -m 1 -E 'fail|err|verify' "$LAB_T/gout")"
 	detach g1 xvdb
 	check_released g1 "$base"
+}
+
+# xl save and xl restore under verified I/O (#21).  The guest is suspended
+# with requests in flight, its memory written to a file in dom0, and it
+# comes back as a new domain: the backend device of the old one goes away,
+# blkfront connects to a new one and sends again what was in flight.  The
+# guest's I/O goes on and verifies, dom0 holds what it wrote, and no grant
+# of the old domain stays mapped.
+t_save-restore() {
+	local l d0 d1 w bdir img=/tmp/g1.save
+	prep
+	l=$(mk_loop disk-sr 64) || fail "losetup failed"
+	attach g1 xvdb "$l"
+	d0=$(xl domid g1)
+	bdir=$(backend_dir g1 xvdb)
+	gcmd g1 20 bgrun srio ioloop xvdb >/dev/null || fail "cannot start I/O on xvdb"
+	writes_in_flight g1 xvdb || fail "the guest's writes never reached the backend"
+	timeout 180 xl save g1 "$img" >"$LAB_T/save.log" 2>&1 ||
+		fail "xl save failed: $(tail -n 2 "$LAB_T/save.log" | tr '\n' ' ')"
+	wait_for 30 test ! -e "$bdir" || fail "$bdir still there after the save"
+	timeout 180 xl restore "$img" >"$LAB_T/restore.log" 2>&1 ||
+		fail "xl restore failed: $(tail -n 2 "$LAB_T/restore.log" | tr '\n' ' ')"
+	rm -f "$img"
+	d1=$(xl domid g1)
+	say "domain $d0 saved, restored as $d1"
+	w=$(vbd_stat g1 xvdb wr_req)
+	wait_for 60 vbd_stat_above g1 xvdb wr_req $((w + 100)) ||
+		fail "no write reached the new backend device in 60 s (wr_req $(vbd_stat g1 xvdb wr_req))"
+	gcmd g1 10 touch /tmp/stop.xvdb >/dev/null
+	gcmd g1 300 bgwait srio 280 >/dev/null ||
+		fail "verified I/O across the save failed: $(grep -m 1 -E 'fail|err|verify' "$LAB_T/gout")"
+	say "guest: $(grep -m 1 'passes verified' "$LAB_T/gout")"
+	wait_for 30 sh -c "! xl list | grep -q '(null)'" ||
+		fail "the saved domain $d0 lingers (grants still mapped?): $(grants_mapped "$d0") grants"
+	cross_check g1 xvdb "$l" 16
+	detach g1 xvdb
 }
 
 t_hotplug() { hotplug_cycles 3; }
