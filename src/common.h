@@ -167,8 +167,11 @@ struct xbng_ring {
 	struct xbng_dev *dev;
 	unsigned int index;
 	bool initialised;		/* xbng_ring_connect() ran */
-	/* xbng_ring_floor() charged to the domain, with its page cost. */
-	size_t floor_bytes;
+	/*
+	 * What a page of this ring costs the domain's budget, fixed when
+	 * the ring is created: its floor, xbng_ring_floor(page_cost), is
+	 * charged then and given back when it is freed.
+	 */
 	size_t page_cost;
 
 	/* The shared ring, as the frontend laid it out. */

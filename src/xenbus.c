@@ -93,7 +93,8 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
 
 	for (i = 0; i < nr_rings; i++) {
 		xbng_ring_disconnect(rings[i]);
-		xbng_domain_uncharge(dev->domain, rings[i]->floor_bytes);
+		xbng_domain_uncharge(dev->domain,
+				     xbng_ring_floor(rings[i]->page_cost));
 		kvfree(rings[i]);
 	}
 	kfree(rings);
@@ -343,7 +344,6 @@ static int xbng_connect_rings(struct xbng_dev *dev)
 		}
 		ring->dev = dev;
 		ring->index = i;
-		ring->floor_bytes = floor;
 		ring->page_cost = page_cost;
 		mutex_lock(&dev->lock);
 		dev->rings[i] = ring;
