@@ -392,8 +392,8 @@ void xbng_pool_squeeze(struct xbng_pool *pool)
 
 int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 {
-	unsigned int got = 0;
-	int err;
+	unsigned int got = 0, need;
+	int err = 0;
 
 	if (fault_page_alloc())
 		return -ENOMEM;
@@ -405,32 +405,35 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 		got++;
 	}
 	xbng_meter_take(&pool->meter, got);
+	/* The pages still missing are owned, and paid for, before they exist. */
+	need = n - got;
+	if (need && pool_own_locked(pool, need))
+		xbng_meter_take(&pool->meter, need);
+	else if (need)
+		err = -EDQUOT;
 	pool->last_busy_ms = now_ms();
 	spin_unlock(&pool->lock);
 	if (got)
 		account_free(pool, -(long)got);
-
-	if (got == n)
+	if (err)
+		goto put_back;
+	if (!need)
 		return 0;
-	spin_lock(&pool->lock);
-	err = pool_own_locked(pool, n - got) ? 0 : -EDQUOT;
-	spin_unlock(&pool->lock);
-	if (!err)
-		err = gnttab_alloc_pages(n - got, pages + got);
+
+	err = gnttab_alloc_pages(need, pages + got);
 	if (err) {
-		if (err != -EDQUOT) {
-			spin_lock(&pool->lock);
-			pool_own_locked(pool, -(long)(n - got));
-			spin_unlock(&pool->lock);
-		}
-		xbng_pool_put(pool, pages, got);
-		return err;
+		spin_lock(&pool->lock);
+		pool_own_locked(pool, -(long)need);
+		xbng_meter_return(&pool->meter, need);
+		spin_unlock(&pool->lock);
+		goto put_back;
 	}
-	spin_lock(&pool->lock);
-	xbng_meter_take(&pool->meter, n - got);
-	spin_unlock(&pool->lock);
-	ACCOUNT(pool, allocated, n - got);
+	ACCOUNT(pool, allocated, need);
 	return 0;
+
+put_back:
+	xbng_pool_put(pool, pages, got);
+	return err;
 }
 
 void xbng_pool_put(struct xbng_pool *pool, struct page **pages, unsigned int n)
