@@ -33,9 +33,8 @@ fault_cleanup() {
 		rm -f /tmp/fault-oom-adj
 	fi
 	[ -n "${FAULT_OLD_DUMP:-}" ] && echo "$FAULT_OLD_DUMP" >/proc/sys/vm/oom_dump_tasks
-	[ -n "${FAULT_OLD_POLICY:-}" ] && ng_set pool_policy "$FAULT_OLD_POLICY"
-	[ -n "${FAULT_OLD_PERSISTENT:-}" ] && ng_set feature_persistent "$FAULT_OLD_PERSISTENT"
-	[ -e "$NG_SYS/parameters/fault_page_alloc" ] && ng_set fault_page_alloc 0
+	# Policy, persistent grants, fault injection: as the module loaded.
+	[ "$LAB_BACKEND" = ng ] && ng_params_restore
 	if mountpoint -q /run/fault-fill; then
 		umount /run/fault-fill
 	fi
@@ -67,10 +66,7 @@ fault_disk() { # LABNAME MIB [no-persistent]
 
 # ng: every segment mapped for its request alone from the next attach on
 # (no persistent grants); fault_cleanup restores the setting.
-fault_no_persistent() {
-	FAULT_OLD_PERSISTENT=$(ng_param feature_persistent)
-	ng_set feature_persistent 0
-}
+fault_no_persistent() { ng_set feature_persistent 0; }
 
 # ng: the module must be a test build (make XBNG_FAULT_INJECT=y).
 need_test_build() {
@@ -265,7 +261,6 @@ t_fault-oom() {
 	oom_protect
 	pids0=$(pidof xenstored xenconsoled | tr ' ' '\n' | sort | tr '\n' ' ')
 	if [ "$LAB_BACKEND" = ng ]; then
-		FAULT_OLD_POLICY=$(ng_param pool_policy | sed 's/.*\[\(.*\)\].*/\1/')
 		ng_set pool_policy squeeze || fail "cannot select squeeze"
 		pe0=$(ng_pool pressure_events)
 	fi

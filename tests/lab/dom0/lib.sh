@@ -349,6 +349,9 @@ ng_check_drained() {
 
 # ----------------------------------------------------------- ng specifics
 
+# A parameter of the backend under test, either driver (same names).
+be_param() { cat "/sys/module/$BACKEND_MOD/parameters/$1"; }
+be_param_set() { echo "$2" >"/sys/module/$BACKEND_MOD/parameters/$1"; }
 ng_param() { cat "$NG_SYS/parameters/$1"; }
 # A parameter's value as it is written: pool_policy reads "static [squeeze] ...".
 ng_param_value() { sed 's/.*\[\(.*\)\].*/\1/' "$NG_SYS/parameters/$1"; }

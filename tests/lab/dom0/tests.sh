@@ -371,8 +371,6 @@ t_guest-destroy() {
 # With persistent grants blkfront allocates a page per grant, slots x
 # (segments + 1) per queue, so those cases stay small.
 GEOMETRIES="0:1:1:32:0 1:2:0:64:0 2:3:1:32:64 3:4:0:256:0 4:2:0:128:0"
-be_param() { cat "/sys/module/$BACKEND_MOD/parameters/$1"; }
-be_param_set() { echo "$2" >"/sys/module/$BACKEND_MOD/parameters/$1"; }
 t_geometry() {
 	local g=gq case order queues pers segs cap l v got want cap0 q0 ind ev
 	prep
