@@ -264,7 +264,7 @@ hgroup() {
 	[ "$nfail" = 0 ] || fail "$nfail case(s) failed"
 	return 0
 }
-BAD_LOG_RE='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|general protection|kernel panic'
+BAD_LOG_RE='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|list_add corruption|memory corruption|general protection|kernel panic|UBSAN:|ODEBUG:'
 
 REQUEST_CASES="read-ok op-unknown zero-segs direct-12-segs indirect-ok indirect-over-max
 indirect-too-many-pages indirect-bad-op indirect-bad-gref sect-bad past-end sector-overflow

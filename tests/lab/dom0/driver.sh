@@ -15,8 +15,13 @@ set -u
 . /lab/faults.sh
 # shellcheck source=/dev/null
 . /lab/netstore.sh
+# shellcheck source=/dev/null
+. /lab/debug.sh
 
-BAD_LOG='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|general protection|kernel panic'
+# On the debug kernel, KFENCE, SLUB debugging, lockdep, sleeping-in-atomic
+# and DEBUG_LIST reports start with BUG or WARNING:; page poisoning's,
+# UBSAN's and DEBUG_OBJECTS' with their own words.
+BAD_LOG='BUG[: ]|WARNING:|Oops|Call Trace|list_del corruption|list_add corruption|memory corruption|general protection|kernel panic|UBSAN:|ODEBUG:'
 # Xen's own log, read after each test (its boot messages apart; the grant
 # table dumps of grants_mapped are kept apart too): a release build of Xen
 # prints at run time only what went wrong.
@@ -54,6 +59,13 @@ say "tests: $LAB_TESTS"
 LAB_T=$OUT/tests/_load
 mkdir -p "$LAB_T"
 export LAB_T
+if [ "${LAB_DEBUG:-0}" = 1 ] && ! why=$(debug_kernel_check); then
+	for t in $LAB_TESTS; do
+		result "FAIL $t: not a debug kernel: $why"
+	done
+	result DONE
+	exit 0
+fi
 if ! load_backend >"$OUT/load-backend.log" 2>&1; then
 	why=$(tail -n 3 "$OUT/load-backend.log" | tr '\n' ' ')
 	dmesg | tail -n 20 >>"$OUT/load-backend.log"
@@ -74,11 +86,11 @@ for t in $LAB_TESTS; do
 	for f in "$CONSOLE_DIR"/guest-*.log; do
 		[ -e "$f" ] && console_off[$f]=$(stat -c %s "$f")
 	done
-	limit=$(test_limit "$t")
+	limit=$(($(test_limit "$t") * ${LAB_TIME_SCALE:-1}))
 	say "test $t (limit $limit s)"
 	t0=$SECONDS
 	LAB_T=$LAB_T timeout -k 10 "$limit" bash -c \
-		'set -u; . /lab/lib.sh; . /lab/tests.sh; . /lab/faults.sh; . /lab/netstore.sh; cd /tmp; "t_$1"' _ "$t" \
+		'set -u; . /lab/lib.sh; . /lab/tests.sh; . /lab/faults.sh; . /lab/netstore.sh; . /lab/debug.sh; cd /tmp; "t_$1"' _ "$t" \
 		>"$LAB_T/log" 2>&1
 	rc=$?
 	dt=$((SECONDS - t0))
@@ -105,6 +117,14 @@ for t in $LAB_TESTS; do
 		[ -n "$hit" ] && [ -z "$reason" ] && reason="$(basename "$f" .log) kernel log: $hit"
 		[ "$f" -ef "$OUT/console/$(basename "$f")" ] || cp "$f" "$OUT/console/"
 	done
+	# Leaks of the test: after its I/O and its detaches; after the last
+	# test (the unload) old enough for kmemleak to see every one.
+	if [ "${LAB_DEBUG:-0}" = 1 ]; then
+		age=
+		[ "$t" = "${LAB_TESTS##* }" ] && age=aged
+		hit=$(kmemleak_scan $age)
+		[ -n "$hit" ] && [ -z "$reason" ] && reason="kmemleak: $hit (see $LAB_T/kmemleak.log)"
+	fi
 	xl dmesg -c >>"$LAB_T/xen-dmesg.log" 2>/dev/null
 	cat "$LAB_T/xen-dmesg.log" >>"$OUT/xen-dmesg.log"
 	hit=$(grep -E -m 1 "$XEN_BAD_LOG" "$LAB_T/xen-dmesg.log")

@@ -18,9 +18,9 @@
 
 # A pass of a few MiB takes 1-5 s under TCG; one that takes this long is
 # an I/O that hung and was rescued by a timeout somewhere.
-FAULT_MAX_PASS=60
+FAULT_MAX_PASS=$((60 * ${LAB_TIME_SCALE:-1}))
 # The hung-task detector's timeout during a fault test (Debian: 120 s).
-FAULT_HUNG_SECS=30
+FAULT_HUNG_SECS=$((30 * ${LAB_TIME_SCALE:-1}))
 
 # Undo what a fault test changed in dom0, also when it fails or is killed.
 fault_cleanup() {

@@ -53,9 +53,10 @@ mem_field() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 
 # Poll until a command succeeds: wait_for SECONDS CMD...  The limit is kept
 # to the microsecond ($SECONDS counts whole seconds, so a limit measured
-# with it could stretch by up to one).
+# with it could stretch by up to one).  Like every test's time limit and
+# gcmd's, it stretches by LAB_TIME_SCALE on the slower debug kernel.
 wait_for() {
-	local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
+	local end=$((${EPOCHREALTIME/./} + $1 * ${LAB_TIME_SCALE:-1} * 1000000))
 	shift
 	until "$@"; do
 		[ "${EPOCHREALTIME/./}" -ge "$end" ] && return 1
@@ -148,7 +149,7 @@ guest_blkfront() { # GUEST [PARAM=VALUE...]
 # gcmd NAME SECONDS CMD...: run CMD in the guest; its output is printed
 # (and kept in $LAB_T/gout); returns its exit status, 124 on timeout.
 gcmd() {
-	local name=$1 limit=$2 log domid tty off id t0 rc
+	local name=$1 limit=$(($2 * ${LAB_TIME_SCALE:-1})) log domid tty off id t0 rc
 	shift 2
 	log=$CONSOLE_DIR/guest-$name.log
 	domid=$(xl domid "$name" 2>/dev/null) || { echo "guest $name not running"; return 125; }

@@ -153,6 +153,8 @@ qemu_slot() { # SECONDS: how long to wait for another run's QEMU
 # RUNDIR/dom0-initrd, sharing RUNDIR/out with dom0 over 9p.  TCG only: KVM
 # cannot run Xen on these machines, and -cpu max crashes dom0.
 # LAB_XEN_ARGS adds to Xen's command line (say, a scheduler option).
+# DOM0_KERNEL, if set, boots as dom0 instead of the image's kernel (the
+# debug build); DOM0_ARGS adds to dom0's command line.
 # debug-threads names QEMU's threads on the host ("CPU 0/TCG", ...), so
 # that the bench can tell where the host's two cores went.
 lab_qemu_cmd() { # RUNDIR
@@ -161,7 +163,7 @@ lab_qemu_cmd() { # RUNDIR
 		-name xbng-lab,debug-threads=on -no-reboot
 		-kernel "$LAB_IMG/xen"
 		-append "dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 conring_size=4M${LAB_XEN_ARGS:+ $LAB_XEN_ARGS}"
-		-initrd "$LAB_IMG/vmlinuz console=hvc0 earlyprintk=xen loglevel=4,$1/dom0-initrd"
+		-initrd "${DOM0_KERNEL:-$LAB_IMG/vmlinuz} console=hvc0 earlyprintk=xen loglevel=4${DOM0_ARGS:+ $DOM0_ARGS},$1/dom0-initrd"
 		-virtfs "local,path=$1/out,mount_tag=labout,security_model=none,id=labout")
 }
 
