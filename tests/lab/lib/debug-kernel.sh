@@ -2,14 +2,15 @@
 # shellcheck shell=bash
 #
 # The lab's debug dom0 kernel (LAB_KERNEL=debug): Debian's linux-source of
-# the same version as the lab's 6.1 kernel, Debian's config of that kernel
+# the same version as the lab's 6.1 kernel with tests/debug/patches/*,
+# Debian's config of that kernel
 # trimmed by localmodconfig to tests/debug/modules, plus the checkers
 # of tests/debug/kernel.config (KFENCE, UBSAN, lockdep, DEBUG_OBJECTS,
 # kmemleak, fault injection).  Only dom0 boots it; the guests keep Debian's
 # kernel.  Sourced after images.sh; expects log() and die().
 #
 # Built once per source version and config, cached in
-# $LAB_CACHE/debug-<ABI>-k<version>-<hash of the config files>/:
+# $LAB_CACHE/debug-<ABI>-k<version>-<hash of the config files and patches>/:
 #   vmlinuz           booted as dom0
 #   modules.cpio.zst  usr/lib/modules/<release>/, appended to dom0's initramfs
 #   build/            the configured, built tree modules build against
@@ -52,7 +53,7 @@ debug_kernel_folder() { # ABI
 	kver=$(pkg_version "linux-image-$1") || die "no package linux-image-$1"
 	key=$({
 		echo "$DEBUG_KERNEL_RECIPE"
-		cat "$debug_dir/kernel.config" "$debug_dir/modules"
+		cat "$debug_dir/kernel.config" "$debug_dir/modules" "$debug_dir"/patches/*.patch
 	} | sha256sum | cut -c 1-12)
 	DEBUG_IMG=$LAB_CACHE/debug-$1-k$kver-$key
 	DEBUG_IMG=${DEBUG_IMG//[^A-Za-z0-9._+\/-]/_}
@@ -126,6 +127,14 @@ build_debug_kernel() { # ABI VERSION
 		tar -xO "./usr/src/linux-source-$series.tar.xz" | tar -xJ -C "$d" || return 1
 	mv "$d/linux-source-$series" "$src" || return 1
 	rm -rf "$d/dl"
+
+	# Fixes to the kernel itself that the checkers need (each patch
+	# says why).
+	local p
+	for p in "$debug_dir"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		patch -d "$src" -p1 --no-backup-if-mismatch <"$p" || return 1
+	done
 
 	# 6.1 still forbids the stack-trace filter on x86_64, a restriction
 	# from before the ORC unwinder this config uses; without the filter
