@@ -280,6 +280,14 @@ struct xbng_dev {
 	/* Under state_lock: teardowns in progress, and a Closed owed after. */
 	unsigned int reaps;
 	bool close_pending;
+	/*
+	 * Under state_lock: a state whose write to xenstore failed, written
+	 * again by state_work until it sticks (XenbusStateUnknown: none);
+	 * removed stops that once the device is going away.
+	 */
+	enum xenbus_state state_owed;
+	struct delayed_work state_work;
+	bool removed;
 
 	/* Latched per connection. */
 	struct mutex lock;		/* rings vs. sysfs and reconnects */

@@ -100,6 +100,57 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
 	kfree(rings);
 }
 
+/* How soon a state that xenstore did not take is written again. */
+#define XBNG_STATE_RETRY	HZ
+
+/* Write @state once, under state_lock; a state written replaces one owed. */
+static int xbng_write_state_locked(struct xbng_dev *dev,
+				   enum xenbus_state state)
+{
+	int err;
+
+	lockdep_assert_held(&dev->state_lock);
+	err = xenbus_switch_state(dev->xdev, state);
+	if (!err)
+		dev->state_owed = XenbusStateUnknown;
+	return err;
+}
+
+/*
+ * Switch to @state, under state_lock.  xenbus_switch_state() fails when
+ * xenstore cannot take the write (an allocation failed under memory
+ * pressure): the state is then not written, and the frontend, waiting for
+ * it, sends no event that would make us try again, so a detach would wait
+ * for ever.  A failed state is written again from state_work until it
+ * sticks, or another state or the removal of the device replaces it.
+ */
+static void xbng_switch_state_locked(struct xbng_dev *dev,
+				     enum xenbus_state state)
+{
+	if (!xbng_write_state_locked(dev, state) || dev->removed)
+		return;
+	dev->state_owed = state;
+	mod_delayed_work(xbng_reap_wq, &dev->state_work, XBNG_STATE_RETRY);
+}
+
+static void xbng_switch_state(struct xbng_dev *dev, enum xenbus_state state)
+{
+	mutex_lock(&dev->state_lock);
+	xbng_switch_state_locked(dev, state);
+	mutex_unlock(&dev->state_lock);
+}
+
+static void xbng_state_work(struct work_struct *work)
+{
+	struct xbng_dev *dev = container_of(to_delayed_work(work),
+					    struct xbng_dev, state_work);
+
+	mutex_lock(&dev->state_lock);
+	if (dev->state_owed != XenbusStateUnknown && !dev->removed)
+		xbng_switch_state_locked(dev, dev->state_owed);
+	mutex_unlock(&dev->state_lock);
+}
+
 /*
  * Count teardowns begun (+1) or done (-1), and once none is left, tell a
  * frontend that closed Closed: then no ring maps its grants any more (a
@@ -112,7 +163,7 @@ static void xbng_reaps_add(struct xbng_dev *dev, int reaps)
 	dev->reaps += reaps;
 	if (dev->close_pending && !dev->reaps) {
 		dev->close_pending = false;
-		xenbus_switch_state(dev->xdev, XenbusStateClosed);
+		xbng_switch_state_locked(dev, XenbusStateClosed);
 	}
 	mutex_unlock(&dev->state_lock);
 }
@@ -428,7 +479,7 @@ again:
 	/* A ring halted since it was attached has closed the device. */
 	mutex_lock(&dev->state_lock);
 	halted = dev->halted;
-	err = halted ? 0 : xenbus_switch_state(xdev, XenbusStateConnected);
+	err = halted ? 0 : xbng_write_state_locked(dev, XenbusStateConnected);
 	mutex_unlock(&dev->state_lock);
 	if (halted)
 		return;
@@ -592,7 +643,7 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 		xbng_owe_closed(dev, false);
 		if (xdev->state == XenbusStateClosed) {
 			xbng_info(dev, "frontend reconnecting\n");
-			xenbus_switch_state(xdev, XenbusStateInitWait);
+			xbng_switch_state(dev, XenbusStateInitWait);
 		} else if (xdev->state == XenbusStateConnected) {
 			/*
 			 * The frontend started over under us: its Closing and
@@ -603,7 +654,7 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 			 */
 			xbng_info(dev, "frontend restarted while connected\n");
 			xbng_disconnect(dev);
-			xenbus_switch_state(xdev, XenbusStateInitWait);
+			xbng_switch_state(dev, XenbusStateInitWait);
 		}
 		break;
 	case XenbusStateInitialised:
@@ -611,7 +662,7 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 		xbng_try_connect(dev);
 		break;
 	case XenbusStateClosing:
-		xenbus_switch_state(xdev, XenbusStateClosing);
+		xbng_switch_state(dev, XenbusStateClosing);
 		break;
 	case XenbusStateClosed:
 		/* Closed once the rings are torn down: xbng_disconnect(). */
@@ -664,6 +715,7 @@ static int xbng_probe(struct xenbus_device *xdev,
 	dev->domid = xdev->otherend_id;
 	mutex_init(&dev->lock);
 	mutex_init(&dev->state_lock);
+	INIT_DELAYED_WORK(&dev->state_work, xbng_state_work);
 	strscpy(dev->name, dev_name(&xdev->dev), sizeof(dev->name));
 	ratelimit_state_init(&dev->warn_rs, DEFAULT_RATELIMIT_INTERVAL,
 			     DEFAULT_RATELIMIT_BURST);
@@ -731,6 +783,11 @@ static void xbng_remove(struct xenbus_device *xdev)
 		dev->watching = false;
 	}
 	xbng_disconnect(dev);
+	/* No state is owed to a device that is going away. */
+	mutex_lock(&dev->state_lock);
+	dev->removed = true;
+	mutex_unlock(&dev->state_lock);
+	cancel_delayed_work_sync(&dev->state_work);
 	dev_set_drvdata(&xdev->dev, NULL);
 	/* The disk closes once no ring in teardown uses it. */
 	xbng_dev_put(dev);
