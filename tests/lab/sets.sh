@@ -14,9 +14,9 @@ FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
 NG_FULL_TESTS="held-pages-iscsi-long"
 FAULT_TESTS="fault-flakey fault-error fault-backing-gone fault-oom teardown-stalled"
 
-# On the debug kernel (LAB_KERNEL=debug), after the set: the module's
-# unload, with a last leak scan (dom0/debug.sh).
-DEBUG_TESTS="debug-unload"
+# On the debug kernel (LAB_KERNEL=debug), after the set: the kernel's own
+# fault injection confined to the backend, then the unload (dom0/debug.sh).
+DEBUG_TESTS="debug-faultinject debug-unload"
 
 lab_test_list() { # BACKEND SET
 	local list="$DEFAULT_TESTS $FAULT_TESTS"

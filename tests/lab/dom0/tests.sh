@@ -17,6 +17,7 @@ test_limit() {
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
 	pool-adaptive | pool-device-policy | teardown-stalled | geometry | save-restore) echo 600 ;;
 	held-pages-iscsi-long) echo 900 ;;
+	debug-faultinject) echo 900 ;;
 	*) echo 300 ;;
 	esac
 }
