@@ -10,7 +10,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 
-suites=${CHECK_SUITES:-style unit fuzz matrix packaging lab hostile}
+suites=${CHECK_SUITES:-style unit fuzz matrix packaging lab hostile debug}
 
 # The hostile-guest suite with every case, the 1000-cycle frontend flap
 # included: about 16 minutes of QEMU on a 2-core machine.
@@ -21,10 +21,15 @@ export HOSTILE_SET=${HOSTILE_SET:-full}
 # every series.
 export MATRIX_KERNELS=${MATRIX_KERNELS:-ci}
 
+# The debug tier (tests/debug) runs in make check when its kernel is
+# cached; building it does not fit CI's time next to the rest.
+
 # make check-full (CHECK_FULL=1): the slow tier besides, what does not fit
-# CI's time: the lab's full set and every series of the matrix.
+# CI's time: the lab's full set, every series of the matrix, and the debug
+# tier with its full sets, its kernel built if missing.
 if [ "${CHECK_FULL:-0}" = 1 ]; then
 	export LAB_SET=full
+	export DEBUG_BUILD=yes DEBUG_SET=full
 	[ "$MATRIX_KERNELS" = ci ] && MATRIX_KERNELS="5.10 6.1 6.12 7.2 7.3 arm64 armhf"
 fi
 passed=0

@@ -9,11 +9,15 @@
 #                   as dom0 and domU; Xen 4.17 stays bookworm's
 #   make lab-full   default + slow tests (20 hotplug cycles, 8 disks, ...)
 #   make lab-faults failing backing devices and dom0 OOM under guest I/O
+#   make lab-debug  the full set and the hostile suite with dom0 on the
+#                   debug kernel (tests/debug/run: KFENCE, UBSAN, lockdep,
+#                   kmemleak, fault injection), built and cached first
+#                   LAB_KERNEL=debug runs any lab target on that kernel
 #   make lab-shell  dom0 shell on this terminal, module loaded
 #   make demo       first command for a newcomer: one disk, verified I/O,
 #                   pool statistics around a memory-pressure event
 
-.PHONY: lab lab-6.12 lab-full lab-faults lab-shell demo
+.PHONY: lab lab-6.12 lab-full lab-faults lab-debug lab-shell demo
 
 lab:
 	tests/lab/run
@@ -26,6 +30,9 @@ lab-full:
 
 lab-faults:
 	LAB_SET=faults tests/lab/run
+
+lab-debug:
+	DEBUG_BUILD=yes DEBUG_SET=full tests/debug/run
 
 lab-shell:
 	LAB_MODE=shell tests/lab/run

@@ -3,11 +3,11 @@
 #
 # The lab's debug dom0 kernel (LAB_KERNEL=debug): Debian's linux-source of
 # the same version as the lab's 6.1 kernel with tests/debug/patches/*,
-# Debian's config of that kernel
-# trimmed by localmodconfig to tests/debug/modules, plus the checkers
-# of tests/debug/kernel.config (KFENCE, UBSAN, lockdep, DEBUG_OBJECTS,
-# kmemleak, fault injection).  Only dom0 boots it; the guests keep Debian's
-# kernel.  Sourced after images.sh; expects log() and die().
+# Debian's config of that kernel trimmed by localmodconfig to
+# tests/debug/modules, plus the checkers of tests/debug/kernel.config
+# (KFENCE, UBSAN, lockdep, DEBUG_OBJECTS, kmemleak, fault injection).  Only
+# dom0 boots it; the guests keep Debian's kernel.  Sourced after images.sh;
+# expects log() and die().
 #
 # Built once per source version and config, cached in
 # $LAB_CACHE/debug-<ABI>-k<version>-<hash of the config files and patches>/:
