@@ -186,17 +186,12 @@ t_readonly() {
 # Online resize: grow the loop file, then shrink it; the guest sees each new
 # size without a reattach (the backend notices on its next request).
 t_resize() {
-	local l want got
+	local l
 	prep
 	l=$(mk_loop disk-resize 64) || fail "losetup failed"
 	attach g1 xvdb "$l"
 	cross_check g1 xvdb "$l" 4
-	truncate -s 96M /tmp/disk-resize.img
-	losetup -c "$l" || fail "losetup -c failed"
-	want=$((96 * 2048))
-	[ "$(blockdev --getsz "$l")" = "$want" ] || fail "loop device did not grow"
-	resize_seen g1 xvdb "$want" ||
-		{ got=$(gcmd g1 10 cat /sys/block/xvdb/size); fail "guest sees $got sectors, want $want"; }
+	resize_to "$l" /tmp/disk-resize.img 96
 	# The new space is usable and holds data.
 	gcmd g1 60 dd if=/dev/urandom of=/dev/xvdb bs=1M count=4 seek=90 oflag=direct conv=fsync >/dev/null ||
 		fail "guest cannot write the grown part"
@@ -204,12 +199,7 @@ t_resize() {
 	[ "$(gsum)" = "$(dom0_sum "$l" 4 90)" ] || fail "grown part differs between guest and dom0"
 	# Shrink below the grown part: the guest sees the smaller size, its
 	# first data is still there, and nothing is read past the new end.
-	truncate -s 32M /tmp/disk-resize.img
-	losetup -c "$l" || fail "losetup -c (shrink) failed"
-	want=$((32 * 2048))
-	[ "$(blockdev --getsz "$l")" = "$want" ] || fail "loop device did not shrink"
-	resize_seen g1 xvdb "$want" ||
-		{ got=$(gcmd g1 10 cat /sys/block/xvdb/size); fail "guest sees $got sectors after the shrink, want $want"; }
+	resize_to "$l" /tmp/disk-resize.img 32
 	gcmd g1 60 devsum xvdb 4 >/dev/null || fail "guest cannot read the disk after the shrink"
 	[ "$(gsum)" = "$(dom0_sum "$l" 4)" ] || fail "data below the new end differs between guest and dom0"
 	gcmd g1 30 dd if=/dev/xvdb of=/dev/null bs=1M count=1 skip=40 iflag=direct >"$LAB_T/past-end" 2>&1
@@ -217,10 +207,16 @@ t_resize() {
 	detach g1 xvdb
 }
 
-# Whether the guest's VDEV reaches SECTORS within 40 s: the backend notices
-# a new size on its next request, so the guest keeps reading one block.
-resize_seen() { # GUEST VDEV SECTORS
-	gcmd "$1" 60 'for i in $(seq 200); do [ "$(cat /sys/block/'"$2"'/size)" = '"$3"' ] && exit 0; dd if=/dev/'"$2"' of=/dev/null bs=4k count=1 iflag=direct 2>/dev/null; usleep 200000; done; exit 1' >/dev/null
+# Resize g1's xvdb, the loop device LOOP over FILE, to MIB MiB, and wait
+# until the guest sees the new size: the backend notices it on its next
+# request, so the guest keeps reading one block.
+resize_to() { # LOOP FILE MIB
+	local want=$(($3 * 2048)) got
+	truncate -s "$3M" "$2"
+	losetup -c "$1" || fail "losetup -c to $3 MiB failed"
+	[ "$(blockdev --getsz "$1")" = "$want" ] || fail "loop device is not $3 MiB"
+	gcmd g1 60 'for i in $(seq 200); do [ "$(cat /sys/block/xvdb/size)" = '"$want"' ] && exit 0; dd if=/dev/xvdb of=/dev/null bs=4k count=1 iflag=direct 2>/dev/null; usleep 200000; done; exit 1' >/dev/null ||
+		{ got=$(gcmd g1 10 cat /sys/block/xvdb/size); fail "guest sees $got sectors, want $want ($3 MiB)"; }
 }
 
 # Hot attach/detach of one disk while another disk of the same guest runs
