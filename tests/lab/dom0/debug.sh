@@ -137,11 +137,6 @@ fi_row() { # PHASE PERCENT SLAB0 PAGE0 GUEST_SAW
 	say "fault injection: $1 at $2%: failslab $s, fail_page_alloc $p, guest: $5"
 }
 
-fi_cleanup() {
-	fi_off
-	fault_cleanup
-}
-
 # Run CMD... with injection at PERCENT: all the way for 1% and 10%; for
 # the burst (100%), one second from the moment the backend device exists
 # (the toolstack takes longer than that before the backend does anything),
@@ -236,14 +231,7 @@ fi_round() { # PERCENT PASSES|burst
 
 t_debug-faultinject() {
 	[ -d "$DEBUGFS/failslab" ] || fail "no failslab: not the debug kernel"
-	prep
-	trap fi_cleanup EXIT
-	FAULT_OLD_HUNG=$(cat /proc/sys/kernel/hung_task_timeout_secs)
-	echo "$FAULT_HUNG_SECS" >/proc/sys/kernel/hung_task_timeout_secs
-	FAULT_BASE=$(grants_mapped "$(xl domid g1)")
-	FAULT_LOOP=$(mk_loop labfi 64) || fail "losetup failed"
-	FAULT_TABLE="0 $(blockdev --getsz "$FAULT_LOOP") linear $FAULT_LOOP 0"
-	FAULT_DM=$(mk_dm labfi "$FAULT_TABLE") || fail "dmsetup create labfi failed"
+	fault_backing labfi 64
 	fi_setup
 	: >"$LAB_T/fi-table.txt"
 	fi_round 1 4

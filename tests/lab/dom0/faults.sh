@@ -33,6 +33,8 @@ fault_cleanup() {
 		rm -f /tmp/fault-oom-adj
 	fi
 	[ -n "${FAULT_OLD_DUMP:-}" ] && echo "$FAULT_OLD_DUMP" >/proc/sys/vm/oom_dump_tasks
+	# The kernel's fault injection (debug kernel, dom0/debug.sh).
+	fi_off
 	# Policy, persistent grants, fault injection: as the module loaded.
 	[ "$LAB_BACKEND" = ng ] && ng_params_restore
 	if mountpoint -q /run/fault-fill; then
@@ -50,6 +52,12 @@ fault_cleanup() {
 # table, to heal with) and FAULT_BASE (grants of g1 that dom0 mapped
 # before).
 fault_disk() { # LABNAME MIB [no-persistent]
+	fault_backing "$@"
+	attach g1 xvdb "$FAULT_DM"
+}
+
+# fault_disk without the attach, for a test that attaches it itself.
+fault_backing() { # LABNAME MIB [no-persistent]
 	prep
 	trap fault_cleanup EXIT
 	# After prep, which puts the module's parameters back.
@@ -61,7 +69,6 @@ fault_disk() { # LABNAME MIB [no-persistent]
 	FAULT_LOOP=$(mk_loop "$1" "$2") || fail "losetup failed"
 	FAULT_TABLE="0 $(blockdev --getsz "$FAULT_LOOP") linear $FAULT_LOOP 0"
 	FAULT_DM=$(mk_dm "$1" "$FAULT_TABLE") || fail "dmsetup create $1 failed"
-	attach g1 xvdb "$FAULT_DM"
 }
 
 # ng: every segment mapped for its request alone from the next attach on
