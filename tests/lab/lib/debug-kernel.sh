@@ -156,6 +156,13 @@ build_debug_kernel() { # ABI VERSION
 	cp "$src/.config" "$d/config"
 
 	make -C "$src" -j"$(nproc)" bzImage modules || return 1
+	debug_kernel_pack "$d"
+}
+
+# The built tree in DIR/build into what a run uses: vmlinuz, release and
+# modules.cpio.zst.  Also by hand, after a rebuild in the kept tree.
+debug_kernel_pack() { # DIR
+	local d=$1 src=$1/build krel
 	make -C "$src" modules_install INSTALL_MOD_PATH="$d/root" INSTALL_MOD_STRIP=1 \
 		DEPMOD="$(PATH=$PATH:/sbin:/usr/sbin command -v depmod)" || return 1
 	krel=$(make -s -C "$src" kernelrelease) || return 1
