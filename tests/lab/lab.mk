@@ -32,7 +32,7 @@ lab-faults:
 	LAB_SET=faults tests/lab/run
 
 lab-debug:
-	DEBUG_BUILD=yes DEBUG_SET=full tests/debug/run
+	DEBUG_BUILD=yes DEBUG_SET=$${DEBUG_SET:-full} tests/debug/run
 
 lab-shell:
 	LAB_MODE=shell tests/lab/run
