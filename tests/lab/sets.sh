@@ -14,7 +14,13 @@
 
 DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm geometry placement flush discard readonly resize hotplug save-restore attach-bad-target"
 NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-pressure-once pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget pool-budget-pages lifecycle held-pages-iscsi fault-nomem fault-nomem-detach"
-FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy"
+FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy migrate-local"
+# Tests with a PVH guest: the run gives QEMU's CPU nested paging (+npt),
+# without which Xen cannot run PVH.  Not in the default set: under TCG's
+# emulated nested paging a PVH guest triple-faults now and then (run
+# 20261207T174756Z-ng-kdebug: twice in five minutes, Xen's "Triple fault",
+# RIP inside Xen), which would make make check fail at random.
+PVH_TESTS="migrate-local"
 NG_FULL_TESTS="held-pages-iscsi-long"
 QUICK_TESTS="boot guest-boot integrity-loop save-restore"
 NG_QUICK_TESTS="lifecycle pool-pressure-once"

@@ -98,14 +98,15 @@ check_backend_binding() {
 
 # ---------------------------------------------------------------- guests
 
-# guest_create NAME VCPUS MEMORY_MB: a PV guest running the console agent.
+# guest_create NAME VCPUS MEMORY_MB [TYPE]: a guest running the console
+# agent, PV unless TYPE says pvh.
 guest_create() {
-	local name=$1 vcpus=${2:-2} mem=${3:-256} log
+	local name=$1 vcpus=${2:-2} mem=${3:-256} type=${4:-pv} log
 	log=$CONSOLE_DIR/guest-$name.log
 	xl destroy "$name" >/dev/null 2>&1
 	cat >"/tmp/$name.cfg" <<-EOF
 		name = "$name"
-		type = "pv"
+		type = "$type"
 		kernel = "/opt/domu/vmlinuz"
 		ramdisk = "/opt/domu/initrd.gz"
 		extra = "console=hvc0 loglevel=4"
@@ -130,12 +131,12 @@ log_has_since() { # FILE OFFSET REGEX
 guest_running() { xl domid "$1" >/dev/null 2>&1; }
 
 # A guest that answers; recreated if it died in an earlier test.
-need_guest() {
-	local name=$1 vcpus=${2:-2} mem=${3:-256}
+need_guest() { # NAME [VCPUS [MEMORY_MB [TYPE]]]
+	local name=$1 vcpus=${2:-2} mem=${3:-256} type=${4:-pv}
 	if guest_running "$name" && gcmd_q "$name" 20 true; then
 		return 0
 	fi
-	guest_create "$name" "$vcpus" "$mem"
+	guest_create "$name" "$vcpus" "$mem" "$type"
 }
 
 # Load GUEST's xen-blkfront again with PARAM=VALUE... (none: its defaults).

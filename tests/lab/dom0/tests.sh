@@ -15,7 +15,7 @@ test_limit() {
 	integrity-* | hotplug) echo 600 ;;
 	hotplug-20 | many-disks | two-guests) echo 900 ;;
 	guest-boot | guest-reboot | guest-destroy | lifecycle) echo 400 ;;
-	pool-adaptive | pool-device-policy | teardown-stalled | geometry | save-restore) echo 600 ;;
+	pool-adaptive | pool-device-policy | teardown-stalled | geometry | save-restore | migrate-local) echo 600 ;;
 	held-pages-iscsi-long) echo 900 ;;
 	debug-faultinject) echo 900 ;;
 	*) echo 300 ;;
@@ -249,33 +249,80 @@ hotplug_cycles() { # CYCLES
 # guest's I/O goes on and verifies, dom0 holds what it wrote, and no grant
 # of the old domain stays mapped.
 t_save-restore() {
-	local l d0 d1 w bdir img=/tmp/g1.save
+	local l d0 bdir img=/tmp/g1.save
 	prep
 	l=$(mk_loop disk-sr 64) || fail "losetup failed"
-	attach g1 xvdb "$l"
+	io_before_move g1 "$l"
 	d0=$(xl domid g1)
 	bdir=$(backend_dir g1 xvdb)
-	gcmd g1 20 bgrun srio ioloop xvdb >/dev/null || fail "cannot start I/O on xvdb"
-	writes_in_flight g1 xvdb || fail "the guest's writes never reached the backend"
 	timeout 180 xl save g1 "$img" >"$LAB_T/save.log" 2>&1 ||
 		fail "xl save failed: $(tail -n 2 "$LAB_T/save.log" | tr '\n' ' ')"
 	wait_for 30 test ! -e "$bdir" || fail "$bdir still there after the save"
 	timeout 180 xl restore "$img" >"$LAB_T/restore.log" 2>&1 ||
 		fail "xl restore failed: $(tail -n 2 "$LAB_T/restore.log" | tr '\n' ' ')"
 	rm -f "$img"
-	d1=$(xl domid g1)
-	say "domain $d0 saved, restored as $d1"
-	w=$(vbd_stat g1 xvdb wr_req)
-	wait_for 60 vbd_stat_above g1 xvdb wr_req $((w + 100)) ||
-		fail "no write reached the new backend device in 60 s (wr_req $(vbd_stat g1 xvdb wr_req))"
-	gcmd g1 10 touch /tmp/stop.xvdb >/dev/null
-	gcmd g1 300 bgwait srio 280 >/dev/null ||
-		fail "verified I/O across the save failed: $(grep -m 1 -E 'fail|err|verify' "$LAB_T/gout")"
+	say "domain $d0 saved, restored as $(xl domid g1)"
+	io_after_move g1 "$d0" "$l"
+}
+
+# xl migrate to this same host under verified I/O (#21).  Unlike a save,
+# the old domain and its backend device stay until the new domain runs:
+# for a moment two backend devices of two domains hold the same disk, and
+# the old one is closed only after the new one connected.  A PVH guest:
+# Debian's Xen has no shadow paging, so a PV guest's memory cannot be
+# tracked while it runs ("Failed to enable logdirty: 95"), while a PVH
+# guest's is, with the nested paging QEMU emulates (+npt, which the lab
+# gives QEMU for this test; sets.sh says why it is not in make check).  The
+# local transport: with an empty ssh command, xl runs the "host" argument
+# as the receiving command.
+t_migrate-local() {
+	local l d0 pid
+	grep -q '\<hap\>' <(xl info) || fail "Xen has no hardware-assisted paging: no PVH guest"
+	need_guest gm 1 256 pvh
+	clean_slate gm
+	l=$(mk_loop disk-mig 64) || fail "losetup failed"
+	io_before_move gm "$l"
+	d0=$(xl domid gm)
+	timeout 300 xl migrate -s '' gm 'xl migrate-receive' >"$LAB_T/migrate.log" 2>&1 ||
+		fail "xl migrate failed: $(tail -n 2 "$LAB_T/migrate.log" | tr '\n' ' ')"
+	[ "$(xl domid gm)" != "$d0" ] || fail "gm is still domain $d0 after the migration"
+	# xenconsoled named the new domain's log after its name while it was
+	# received ("gm--incoming"); on SIGHUP it reopens every log under the
+	# domain's name of now, which the console agent's commands need.
+	pid=$(cat /run/xenconsoled.pid)
+	kill -HUP "$pid"
+	wait_for 10 sh -c "ls -l /proc/$pid/fd | grep -q '/guest-gm.log\$'" ||
+		fail "xenconsoled did not reopen gm's console log: $(ls "$CONSOLE_DIR" | tr '\n' ' ')"
+	say "domain $d0 migrated to this host as $(xl domid gm)"
+	io_after_move gm "$d0" "$l"
+	# Its memory is for the tests after this one.
+	xl destroy gm
+}
+
+# Attach LOOP to GUEST as xvdb and start verified I/O on it; returns once
+# writes reach the backend.
+io_before_move() { # GUEST LOOP
+	attach "$1" xvdb "$2"
+	gcmd "$1" 20 bgrun mvio ioloop xvdb >/dev/null || fail "cannot start I/O on xvdb"
+	writes_in_flight "$1" xvdb || fail "the guest's writes never reached the backend"
+}
+
+# GUEST came back as a new domain (restore, migration): its I/O reaches the
+# new backend device and verifies, the old domain and its grants are gone,
+# dom0 holds what the guest wrote.
+io_after_move() { # GUEST OLD_DOMID LOOP
+	local g=$1 w
+	w=$(vbd_stat "$g" xvdb wr_req)
+	wait_for 60 vbd_stat_above "$g" xvdb wr_req $((w + 100)) ||
+		fail "no write reached the new backend device in 60 s (wr_req $(vbd_stat "$g" xvdb wr_req))"
+	gcmd "$g" 10 touch /tmp/stop.xvdb >/dev/null
+	gcmd "$g" 300 bgwait mvio 280 >/dev/null ||
+		fail "verified I/O across the move failed: $(grep -m 1 -E 'fail|err|verify' "$LAB_T/gout")"
 	say "guest: $(grep -m 1 'passes verified' "$LAB_T/gout")"
-	wait_for 30 sh -c "! xl list | grep -q '(null)'" ||
-		fail "the saved domain $d0 lingers (grants still mapped?): $(grants_mapped "$d0") grants"
-	cross_check g1 xvdb "$l" 16
-	detach g1 xvdb
+	wait_for 30 sh -c "! xl list | grep -q -e '(null)' -e '--migratedaway'" ||
+		fail "the old domain $2 lingers (grants still mapped?): $(grants_mapped "$2") grants"
+	cross_check "$g" xvdb "$3" 16
+	detach "$g" xvdb
 }
 
 t_hotplug() { hotplug_cycles 3; }

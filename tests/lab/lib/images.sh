@@ -155,11 +155,14 @@ qemu_slot() { # SECONDS: how long to wait for another run's QEMU
 # LAB_XEN_ARGS adds to Xen's command line (say, a scheduler option).
 # DOM0_KERNEL, if set, boots as dom0 instead of the image's kernel (the
 # debug build); DOM0_ARGS adds to dom0's command line.
+# LAB_CPU: QEMU's CPU model; with +npt QEMU emulates nested paging, so
+# Xen has hardware-assisted paging and runs PVH guests (tests/lab/run sets
+# it for the tests in PVH_TESTS).
 # debug-threads names QEMU's threads on the host ("CPU 0/TCG", ...), so
 # that the bench can tell where the host's two cores went.
 lab_qemu_cmd() { # RUNDIR
 	# shellcheck disable=SC2054,SC2034 # commas belong to QEMU options; the sourcing script runs it
-	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64,+svm -m 2560 -smp 2
+	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu "${LAB_CPU:-qemu64,+svm}" -m 2560 -smp 2
 		-name xbng-lab,debug-threads=on -no-reboot
 		-kernel "$LAB_IMG/xen"
 		-append "dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 conring_size=4M${LAB_XEN_ARGS:+ $LAB_XEN_ARGS}"
