@@ -103,32 +103,66 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
 /* How soon a state that xenstore did not take is written again. */
 #define XBNG_STATE_RETRY	HZ
 
-/* Write @state once, under state_lock; a state written replaces one owed. */
+/*
+ * Write @state once, under state_lock; a state written replaces one owed.
+ * Not xenbus_switch_state(): it returns 0 when the write failed, and then
+ * writes Closing in its place, or records the state as written although
+ * it is not.  As it does, the state goes in a transaction that first
+ * checks the node is there: a device being removed is not brought back.
+ */
 static int xbng_write_state_locked(struct xbng_dev *dev,
 				   enum xenbus_state state)
 {
-	int err;
+	struct xenbus_device *xdev = dev->xdev;
+	struct xenbus_transaction xbt;
+	int cur, err;
 
 	lockdep_assert_held(&dev->state_lock);
-	err = xenbus_switch_state(dev->xdev, state);
-	if (!err)
-		dev->state_owed = XenbusStateUnknown;
-	return err;
+	if (xdev->state == state)
+		goto written;
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	err = xenbus_scanf(xbt, xdev->nodename, "state", "%d", &cur);
+	if (err == -ENOENT) {
+		xenbus_transaction_end(xbt, 1);
+		goto written;
+	}
+	if (err >= 0)
+		err = xenbus_printf(xbt, xdev->nodename, "state", "%d", state);
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		return err;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	if (err)
+		return err;
+	xdev->state = state;
+written:
+	dev->state_owed = XenbusStateUnknown;
+	return 0;
 }
 
 /*
- * Switch to @state, under state_lock.  xenbus_switch_state() fails when
- * xenstore cannot take the write (an allocation failed under memory
- * pressure): the state is then not written, and the frontend, waiting for
- * it, sends no event that would make us try again, so a detach would wait
- * for ever.  A failed state is written again from state_work until it
- * sticks, or another state or the removal of the device replaces it.
+ * Switch to @state, under state_lock.  A state write fails when xenstore
+ * cannot take it (an allocation failed under memory pressure), and the
+ * frontend, waiting for the state, sends no event that would make us try
+ * again, so a detach would wait for ever.  A failed state is written again
+ * from state_work until it sticks, or another state or the removal of the
+ * device replaces it.
  */
 static void xbng_switch_state_locked(struct xbng_dev *dev,
 				     enum xenbus_state state)
 {
-	if (!xbng_write_state_locked(dev, state) || dev->removed)
+	int err = xbng_write_state_locked(dev, state);
+
+	if (!err || dev->removed)
 		return;
+	xbng_warn(dev, "cannot write state %d (%d), trying again\n", state,
+		  err);
 	dev->state_owed = state;
 	mod_delayed_work(xbng_reap_wq, &dev->state_work, XBNG_STATE_RETRY);
 }
@@ -755,9 +789,7 @@ static int xbng_probe(struct xenbus_device *xdev,
 		goto fail;
 	dev->watching = true;
 
-	err = xenbus_switch_state(xdev, XenbusStateInitWait);
-	if (err)
-		goto fail;
+	xbng_switch_state(dev, XenbusStateInitWait);
 	return 0;
 
 fail:
