@@ -238,6 +238,17 @@ struct xbng_ring {
 	struct xbng_seg indirect_copy[XBNG_MAX_INDIRECT_SEGS];
 };
 
+/*
+ * The watch on a device's physical-device node.  Allocated on its own, not
+ * in struct xbng_dev: xenstore knows a watch by its token, the address of
+ * the struct xenbus_watch, and a device must be able to move its watch
+ * (xbng_watch_backend()).
+ */
+struct xbng_backend_watch {
+	struct xenbus_watch watch;
+	struct xbng_dev *dev;
+};
+
 struct xbng_dev {
 	struct xenbus_device *xdev;
 	domid_t domid;
@@ -252,8 +263,7 @@ struct xbng_dev {
 	struct ratelimit_state warn_rs;	/* errors: 10 per 5 s */
 	struct ratelimit_state info_rs;	/* connection changes: 5 a minute */
 
-	struct xenbus_watch backend_watch;
-	bool watching;
+	struct xbng_backend_watch *backend_watch;	/* physical-device */
 
 	/* The backing device, opened when the hotplug script names it. */
 	struct xbng_bdev bdev;

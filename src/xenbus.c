@@ -612,8 +612,8 @@ static int xbng_open_vbd(struct xbng_dev *dev, u32 major, u32 minor,
 static void xbng_backend_changed(struct xenbus_watch *watch, const char *path,
 				 const char *token)
 {
-	struct xbng_dev *dev = container_of(watch, struct xbng_dev,
-					    backend_watch);
+	struct xbng_dev *dev = container_of(watch, struct xbng_backend_watch,
+					    watch)->dev;
 	struct xenbus_device *xdev = dev->xdev;
 	char *phys, *mode, *type;
 	bool writable = false, cdrom = false;
@@ -733,6 +733,66 @@ void xbng_dev_log(struct xbng_dev *dev, bool warn, const char *fmt, ...)
 	va_end(args);
 }
 
+/*
+ * Linux cannot take a watch back from xenstore when it runs out of memory:
+ * unregister_xenbus_watch() logs "Failed to release watch" and forgets it,
+ * while xenstore keeps it under its token, the watch's address.  A new
+ * watch on the same node at that address is then refused with -EEXIST,
+ * which would refuse this disk to its guest for as long as the allocator
+ * hands out that address again.  So a refused watch moves: the next one is
+ * allocated while the refused one is still held, hence elsewhere.
+ */
+#define XBNG_WATCH_TRIES 3
+
+static int xbng_watch_backend(struct xbng_dev *dev)
+{
+	struct xbng_backend_watch *w, *refused[XBNG_WATCH_TRIES] = { };
+	char *node;
+	int i, err = -ENOMEM;
+
+	node = kasprintf(GFP_KERNEL, "%s/physical-device",
+			 dev->xdev->nodename);
+	if (!node)
+		return -ENOMEM;
+	for (i = 0; i < XBNG_WATCH_TRIES; i++) {
+		w = kzalloc(sizeof(*w), GFP_KERNEL);
+		if (!w) {
+			err = -ENOMEM;
+			break;
+		}
+		w->dev = dev;
+		w->watch.node = node;
+		w->watch.callback = xbng_backend_changed;
+		err = register_xenbus_watch(&w->watch);
+		if (!err) {
+			dev->backend_watch = w;
+			break;
+		}
+		refused[i] = w;
+		if (err != -EEXIST)
+			break;
+		xbng_warn(dev, "xenstore holds a stale watch on %s: moving\n",
+			  node);
+	}
+	for (i = 0; i < XBNG_WATCH_TRIES; i++)
+		kfree(refused[i]);
+	if (err)
+		kfree(node);
+	return err;
+}
+
+static void xbng_unwatch_backend(struct xbng_dev *dev)
+{
+	struct xbng_backend_watch *w = dev->backend_watch;
+
+	if (!w)
+		return;
+	unregister_xenbus_watch(&w->watch);
+	kfree(w->watch.node);
+	kfree(w);
+	dev->backend_watch = NULL;
+}
+
 static int xbng_probe(struct xenbus_device *xdev,
 		      const struct xenbus_device_id *id)
 {
@@ -782,21 +842,17 @@ static int xbng_probe(struct xenbus_device *xdev,
 	if (err)
 		xbng_warn(dev, "cannot advertise ring order (%d)\n", err);
 
-	err = xenbus_watch_pathfmt(xdev, &dev->backend_watch, NULL,
-				   xbng_backend_changed, "%s/%s",
-				   xdev->nodename, "physical-device");
-	if (err)
+	err = xbng_watch_backend(dev);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "watching physical-device");
 		goto fail;
-	dev->watching = true;
+	}
 
 	xbng_switch_state(dev, XenbusStateInitWait);
 	return 0;
 
 fail:
-	if (dev->watching) {
-		unregister_xenbus_watch(&dev->backend_watch);
-		kfree(dev->backend_watch.node);
-	}
+	xbng_unwatch_backend(dev);
 	dev_set_drvdata(&xdev->dev, NULL);
 	xbng_domain_put(dev->domain);
 	kfree(dev);
@@ -809,11 +865,7 @@ static void xbng_remove(struct xenbus_device *xdev)
 
 	if (!dev)
 		return;
-	if (dev->watching) {
-		unregister_xenbus_watch(&dev->backend_watch);
-		kfree(dev->backend_watch.node);
-		dev->watching = false;
-	}
+	xbng_unwatch_backend(dev);
 	xbng_disconnect(dev);
 	/* No state is owed to a device that is going away. */
 	mutex_lock(&dev->state_lock);
