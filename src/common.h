@@ -131,6 +131,9 @@ struct xbng_pending {
 	struct list_head node;		/* free list or done list */
 	struct xbng_ring *ring;
 	u64 id;
+	u64 sector;			/* as the guest sent it */
+	u64 nr_sectors;			/* 0 until the segments are checked */
+	u64 start_ns;			/* dispatch, while xbng_response is traced */
 	u8 operation;			/* echoed in the response */
 	bool indirect;			/* segments in chunk[], not direct_segs */
 	enum xbng_kind kind;

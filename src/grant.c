@@ -19,6 +19,15 @@
 #include <xen/page.h>
 
 #include "common.h"
+#include "trace/xbng_events.h"
+
+/* A persistent grant taken for a request; @fresh: newly mapped. */
+static void trace_pgrant_take(struct xbng_ring *ring, bool fresh)
+{
+	trace_xbng_pool_take(ring->dev->domid, ring->dev->handle, ring->index,
+			     XBNG_TRACE_POOL_PGRANT, 1,
+			     fresh ? sizeof(struct xbng_pgrant) : 0);
+}
 
 static struct xbng_pgrant *pgrant_find(struct xbng_ring *ring,
 				       grant_ref_t gref)
@@ -92,6 +101,7 @@ void xbng_unmap_flush(struct xbng_ring *ring)
 		}
 		ring->unmap_pages[keep++] = ring->unmap_pages[i];
 	}
+	trace_xbng_grant_unmap(ring, n, n - keep);
 	xbng_pool_put(&ring->pool, ring->unmap_pages, keep);
 }
 
@@ -137,6 +147,7 @@ static bool pgrant_adopt(struct xbng_ring *ring, struct xbng_seg_map *m)
 	m->pgrant = pg;
 	m->handle = XBNG_INVALID_HANDLE;
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, 1, sizeof(*pg));
+	trace_pgrant_take(ring, true);
 	return true;
 }
 
@@ -149,7 +160,7 @@ static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 {
 	struct xbng_dev *dev = ring->dev;
 	u32 flags = GNTMAP_host_map;
-	unsigned int i;
+	unsigned int i, failed = 0;
 	int ret, err = 0, owned = 0;
 
 	if (!n)
@@ -190,6 +201,7 @@ static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 				  ring->index, m->gref, ret, op->status);
 			xbng_pool_put(&ring->pool, &ring->batch_pages[i], 1);
 			err = -EIO;
+			failed++;
 			continue;
 		}
 		/* Mapped, even if the call as a whole failed: unmap later. */
@@ -200,6 +212,7 @@ static int map_batch(struct xbng_ring *ring, unsigned int n, bool readonly)
 		else if (!dev->persistent || !pgrant_adopt(ring, m))
 			owned++;
 	}
+	trace_xbng_grant_map(ring, n, failed);
 	return err ?: owned;
 }
 
@@ -231,6 +244,7 @@ int xbng_map_segs(struct xbng_ring *ring, struct xbng_seg_map *maps,
 			list_move_tail(&pg->lru, &ring->pgrant_lru);
 			m->pgrant = pg;
 			m->page = pg->page;
+			trace_pgrant_take(ring, false);
 			continue;
 		}
 		ring->batch_maps[nb++] = m;
@@ -288,6 +302,7 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 	unsigned int cap = READ_ONCE(xbng_max_persistent_grants);
 	struct xbng_pgrant *pg, *tmp;
 	unsigned long over_cap = 0;
+	unsigned int items = 0;
 
 	if (ring->nr_pgrants >= cap)
 		over_cap = ring->nr_pgrants - cap + cap / 20 + 1;
@@ -325,8 +340,13 @@ void xbng_pgrant_purge(struct xbng_ring *ring, unsigned long drop,
 		xbng_domain_uncharge(ring->dev->domain, sizeof(*pg));
 		XBNG_POOL_COUNT(&ring->dev->pool_stats, pgrant, -1,
 				-(long)sizeof(*pg));
+		items++;
 	}
 	xbng_unmap_flush(ring);
+	if (items)
+		trace_xbng_pool_release(ring->dev->domid, ring->dev->handle,
+					ring->index, XBNG_TRACE_POOL_PGRANT,
+					items, items * sizeof(*pg));
 }
 
 /*

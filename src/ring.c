@@ -15,6 +15,7 @@
 #include <xen/interface/io/blkif.h>
 
 #include "common.h"
+#include "trace/xbng_events.h"
 
 /* The core decodes the wire format by hand: hold it to the kernel's header. */
 static_assert(XBNG_OP_READ == BLKIF_OP_READ);
@@ -115,6 +116,8 @@ static struct xbng_pending *pending_take(struct xbng_ring *ring)
 	if (req) {
 		list_del(&req->node);
 		xbng_meter_take(&ring->desc_meter, 1);
+		trace_xbng_pool_take(ring->dev->domid, ring->dev->handle,
+				     ring->index, XBNG_TRACE_POOL_DESC, 1, 0);
 		return req;
 	}
 	/* One descriptor per ring slot is all a correct frontend can use. */
@@ -136,6 +139,8 @@ static struct xbng_pending *pending_take(struct xbng_ring *ring)
 	ring->nr_pending++;
 	xbng_meter_take(&ring->desc_meter, 1);
 	XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, 1, pending_bytes(req));
+	trace_xbng_pool_take(ring->dev->domid, ring->dev->handle, ring->index,
+			     XBNG_TRACE_POOL_DESC, 1, pending_bytes(req));
 	return req;
 }
 
@@ -150,10 +155,14 @@ static void pending_put(struct xbng_ring *ring, struct xbng_pending *req)
 static void pending_release(struct xbng_ring *ring, unsigned long n)
 {
 	struct xbng_pending *req, *tmp;
+	unsigned int items = 0;
+	u64 bytes = 0;
 
 	list_for_each_entry_safe_reverse(req, tmp, &ring->free_pending, node) {
 		if (!n--)
 			break;
+		items++;
+		bytes += pending_bytes(req);
 		XBNG_POOL_COUNT(&ring->dev->pool_stats, desc, -1,
 				-(long)pending_bytes(req));
 		list_del(&req->node);
@@ -164,6 +173,10 @@ static void pending_release(struct xbng_ring *ring, unsigned long n)
 		kfree(req);
 		ring->nr_pending--;
 	}
+	if (items)
+		trace_xbng_pool_release(ring->dev->domid, ring->dev->handle,
+					ring->index, XBNG_TRACE_POOL_DESC,
+					items, bytes);
 }
 
 /*
@@ -341,11 +354,15 @@ static void ring_on_pressure(struct xbng_pool *pool)
 /* --- responses --- */
 
 /* Both under done_lock. */
-static void __ring_respond(struct xbng_ring *ring, u64 id, u8 op, s16 status)
+static void __ring_respond(struct xbng_ring *ring, struct xbng_pending *req,
+			   s16 status)
 {
 	xbng_rsp_encode(ring->dev->abi, ring_slot(ring, ring->rsp_prod_pvt),
-			id, op, status);
+			req->id, req->operation, status);
 	WRITE_ONCE(ring->rsp_prod_pvt, ring->rsp_prod_pvt + 1);
+	if (trace_xbng_response_enabled())
+		trace_xbng_response(ring, req, status, req->start_ns ?
+				    ktime_get_ns() - req->start_ns : 0);
 }
 
 static void __ring_push(struct xbng_ring *ring)
@@ -365,10 +382,11 @@ static void __ring_push(struct xbng_ring *ring)
 }
 
 /* Queue a response; the thread publishes it with ring_push(). */
-static void ring_respond(struct xbng_ring *ring, u64 id, u8 op, s16 status)
+static void ring_respond(struct xbng_ring *ring, struct xbng_pending *req,
+			 s16 status)
 {
 	spin_lock_irq(&ring->done_lock);
-	__ring_respond(ring, id, op, status);
+	__ring_respond(ring, req, status);
 	spin_unlock_irq(&ring->done_lock);
 }
 
@@ -385,7 +403,7 @@ static void ring_refuse(struct xbng_ring *ring, struct xbng_pending *req,
 	ring->stats.bad_req++;
 	xbng_warn(ring->dev, "ring %u: op %u id %llu refused: %s\n",
 		  ring->index, req->operation, req->id, why);
-	ring_respond(ring, req->id, req->operation, status);
+	ring_respond(ring, req, status);
 	pending_put(ring, req);
 }
 
@@ -418,7 +436,7 @@ void xbng_ring_complete(struct xbng_pending *req)
 
 	spin_lock_irqsave(&ring->done_lock, flags);
 	if (req->answer_at_completion && req->status == BLK_STS_OK) {
-		__ring_respond(ring, req->id, req->operation, XBNG_RSP_OKAY);
+		__ring_respond(ring, req, XBNG_RSP_OKAY);
 		__ring_push(ring);
 		req->answered = true;
 	}
@@ -535,8 +553,7 @@ static void ring_process_done(struct xbng_ring *ring)
 			xbng_warn(ring->dev, "ring %u: I/O error %d on id %llu\n",
 				  ring->index, blk_status_to_errno(req->status),
 				  req->id);
-		ring_respond(ring, req->id, req->operation,
-			     status_to_rsp(req->status));
+		ring_respond(ring, req, status_to_rsp(req->status));
 		ring->inflight--;
 		pending_put(ring, req);
 	}
@@ -648,6 +665,11 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 	req->operation = xbng_rsp_operation(&r);
 	req->status = BLK_STS_OK;
 	req->nr_segs = 0;
+	req->sector = r.sector_number;
+	req->nr_sectors = 0;
+	if (!retry)
+		req->start_ns = trace_xbng_response_enabled() ?
+				ktime_get_ns() : 0;
 
 	err = xbng_req_check(&r, lim, &plan);
 	if (err)
@@ -655,8 +677,9 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 
 	if (plan.kind == XBNG_KIND_DISCARD) {
 		ring->stats.ds_req++;
-		ring_respond(ring, req->id, req->operation,
-			     xbng_io_discard(ring, &r, plan.secure));
+		req->nr_sectors = r.nr_sectors;
+		trace_xbng_request(ring, req);
+		ring_respond(ring, req, xbng_io_discard(ring, &r, plan.secure));
 		pending_put(ring, req);
 		return;
 	}
@@ -724,9 +747,11 @@ static void ring_dispatch(struct xbng_ring *ring, struct xbng_pending *req,
 		return;
 	}
 	req->nr_segs = plan.nr_segs;
+	req->nr_sectors = nr_sectors;
 	req->answer_at_completion = !owned;
 	req->answered = false;
 	ring->inflight++;
+	trace_xbng_request(ring, req);
 	xbng_io_submit(req, r.sector_number);
 	return;
 
@@ -870,7 +895,9 @@ static void ring_view(struct xbng_ring *ring, struct xbng_pool_view *v,
 static void ring_trim(struct xbng_ring *ring, bool pressure)
 {
 	const struct xbng_pool_policy *pol = xbng_pool_active(&ring->pool);
+	unsigned int descs = ring->nr_pending, pgrants = ring->nr_pgrants;
 	struct xbng_pool_view v;
+	u64 ns;
 
 	if (pressure && pol->release_on_pressure) {
 		xbng_pool_meter_reset(&ring->desc_meter);
@@ -890,10 +917,13 @@ static void ring_trim(struct xbng_ring *ring, bool pressure)
 	xbng_pgrant_purge(ring, xbng_pool_excess(pol, &v),
 			  msecs_to_jiffies(xbng_pgrant_min_idle_ms(&v)));
 
-	if (pressure)
-		xbng_pool_squeeze(&ring->pool);
-	else
+	if (pressure) {
+		ns = xbng_pool_squeeze(&ring->pool);
+		trace_xbng_pressure_done(ring, descs - ring->nr_pending,
+					 pgrants - ring->nr_pgrants, ns);
+	} else {
 		xbng_pool_tick(&ring->pool, v.last_busy_ms);
+	}
 	ring_publish_idle(ring);
 }
 
@@ -986,8 +1016,7 @@ static int ring_thread(void *data)
 		 * Never started, and the device is going away: answer it, or
 		 * the frontend waits for it for ever.
 		 */
-		ring_respond(ring, ring->parked->id, ring->parked->operation,
-			     XBNG_RSP_ERROR);
+		ring_respond(ring, ring->parked, XBNG_RSP_ERROR);
 		ring_push(ring);
 		pending_put(ring, ring->parked);
 		ring->parked = NULL;
@@ -1015,6 +1044,8 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 	ring->pool.on_pressure = ring_on_pressure;
 	xbng_pool_init(&ring->pool, &dev->pool_stats, &dev->policy,
 		       dev->domain, XBNG_FLOOR_PAGES, ring->page_cost);
+	ring->pool.trace_dev = dev->handle;
+	ring->pool.trace_queue = ring->index;
 	xbng_pool_meter_reset(&ring->desc_meter);
 	xbng_pool_meter_reset(&ring->pgrant_meter);
 	ring->last_io = jiffies;

@@ -28,6 +28,7 @@
 
 #include "common.h"
 #include "core/xs_values.h"
+#include "trace/xbng_events.h"
 
 #ifdef CONFIG_X86_32
 #define XBNG_NATIVE_ABI XBNG_ABI_X86_32
@@ -110,14 +111,12 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
  * it is not.  As it does, the state goes in a transaction that first
  * checks the node is there: a device being removed is not brought back.
  */
-static int xbng_write_state_locked(struct xbng_dev *dev,
-				   enum xenbus_state state)
+static int write_state_txn(struct xbng_dev *dev, enum xenbus_state state)
 {
 	struct xenbus_device *xdev = dev->xdev;
 	struct xenbus_transaction xbt;
 	int cur, err;
 
-	lockdep_assert_held(&dev->state_lock);
 	if (xdev->state == state)
 		goto written;
 again:
@@ -144,6 +143,17 @@ again:
 written:
 	dev->state_owed = XenbusStateUnknown;
 	return 0;
+}
+
+static int xbng_write_state_locked(struct xbng_dev *dev,
+				   enum xenbus_state state)
+{
+	int err;
+
+	lockdep_assert_held(&dev->state_lock);
+	err = write_state_txn(dev, state);
+	trace_xbng_state(dev->domid, dev->handle, false, state, err);
+	return err;
 }
 
 /*
@@ -671,6 +681,7 @@ static void xbng_frontend_changed(struct xenbus_device *xdev,
 {
 	struct xbng_dev *dev = dev_get_drvdata(&xdev->dev);
 
+	trace_xbng_state(dev->domid, dev->handle, true, fe_state, 0);
 	switch (fe_state) {
 	case XenbusStateInitialising:
 		/* Started over: no Closed is owed for the old rings. */

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "../trace/xbng_events.h"
 #include "domain.h"
 #include "pool.h"
 
@@ -68,6 +69,8 @@ bool xbng_domain_charge(struct xbng_domain *dom, size_t bytes)
 	do {
 		if (!xbng_budget_allows(used, bytes, budget)) {
 			atomic64_inc(&dom->refused);
+			trace_xbng_budget_refused(dom->domid, bytes, used,
+						  budget);
 			return false;
 		}
 	} while (!atomic_long_try_cmpxchg(&dom->used, &used, used + bytes));

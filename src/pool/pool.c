@@ -19,6 +19,7 @@
 #include <linux/workqueue.h>
 
 #include "../compat/compat.h"
+#include "../trace/xbng_events.h"
 #include "pool.h"
 
 #define PFX "xen-blkback-ng: "
@@ -280,6 +281,22 @@ static void pool_view(const struct xbng_pool *pool, struct xbng_pool_view *v)
 	v->last_busy_ms = pool->last_busy_ms;
 }
 
+/* @n free pages given back to dom0: by the policy, or to pressure. */
+static void trace_pages_free(struct xbng_pool *pool, unsigned long n,
+			     bool pressure)
+{
+	u64 bytes = (u64)n * pool->page_cost;
+
+	if (pressure)
+		trace_xbng_pool_squeeze(pool->domain->domid, pool->trace_dev,
+					pool->trace_queue,
+					XBNG_TRACE_POOL_PAGES, n, bytes);
+	else
+		trace_xbng_pool_release(pool->domain->domid, pool->trace_dev,
+					pool->trace_queue,
+					XBNG_TRACE_POOL_PAGES, n, bytes);
+}
+
 /* Trim to the policy's target after adding @added pages; accounts both. */
 static void pool_settle(struct xbng_pool *pool, unsigned long added)
 {
@@ -295,6 +312,7 @@ static void pool_settle(struct xbng_pool *pool, unsigned long added)
 	account_free(pool, (long)added - (long)shed);
 	if (shed) {
 		ACCOUNT(pool, released, shed);
+		trace_pages_free(pool, shed, false);
 		schedule_work(&graveyard_work);
 	}
 }
@@ -368,26 +386,34 @@ static unsigned long pool_empty(struct xbng_pool *pool)
 
 void xbng_pool_destroy(struct xbng_pool *pool)
 {
+	unsigned long n;
+
 	spin_lock(&all_pools_lock);
 	list_del(&pool->node);
 	nr_pools--;
 	spin_unlock(&all_pools_lock);
 
-	pool_empty(pool);
+	n = pool_empty(pool);
+	if (n)
+		trace_pages_free(pool, n, false);
 	WARN_ONCE(pool->owned, PFX "%lu grant pages not given back\n",
 		  pool->owned);
 }
 
-void xbng_pool_squeeze(struct xbng_pool *pool)
+u64 xbng_pool_squeeze(struct xbng_pool *pool)
 {
+	unsigned long n;
 	long ns;
 
 	if (!xbng_pool_active(pool)->release_on_pressure)
-		return;
-	pool_empty(pool);
+		return 0;
+	n = pool_empty(pool);
+	if (n)
+		trace_pages_free(pool, n, true);
 	ns = ktime_get_ns() - atomic64_read(&pressure_start_ns);
 	xbng_raise_high_water(&pool->dev_stats->last_release_ns, ns);
 	xbng_raise_high_water(&xbng_global_pool_stats.last_release_ns, ns);
+	return ns;
 }
 
 int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
@@ -418,7 +444,7 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 	if (err)
 		goto put_back;
 	if (!need)
-		return 0;
+		goto taken;
 
 	err = gnttab_alloc_pages(need, pages + got);
 	if (err) {
@@ -429,6 +455,10 @@ int xbng_pool_get(struct xbng_pool *pool, struct page **pages, unsigned int n)
 		goto put_back;
 	}
 	ACCOUNT(pool, allocated, need);
+taken:
+	trace_xbng_pool_take(pool->domain->domid, pool->trace_dev,
+			     pool->trace_queue, XBNG_TRACE_POOL_PAGES, n,
+			     (u64)need * pool->page_cost);
 	return 0;
 
 put_back:
@@ -497,6 +527,7 @@ static unsigned long pool_event(bool empty)
 	ktime_t start = ktime_get();
 	struct xbng_pool *pool;
 	unsigned long total = 0;
+	unsigned int pools = 0;
 	bool acted = xbng_pool_policy()->release_on_pressure;
 
 	spin_lock(&all_pools_lock);
@@ -524,8 +555,11 @@ static unsigned long pool_event(bool empty)
 			atomic64_inc(&st->pressure_events);
 			atomic_long_set(&st->last_release_ns, 0);
 		}
-		if (n)
+		if (n) {
 			ACCOUNT(pool, squeezes, 1);
+			trace_pages_free(pool, n, true);
+		}
+		pools++;
 		total += n;
 	}
 	spin_unlock(&all_pools_lock);
@@ -535,6 +569,8 @@ static unsigned long pool_event(bool empty)
 	atomic64_inc(&xbng_global_pool_stats.pressure_events);
 	atomic64_set(&xbng_global_pool_stats.last_squeeze_ns,
 		     ktime_to_ns(ktime_sub(ktime_get(), start)));
+	trace_xbng_pressure(total, pools,
+			    atomic64_read(&xbng_global_pool_stats.last_squeeze_ns));
 	if (total)
 		schedule_work(&graveyard_work);
 	return total;

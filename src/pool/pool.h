@@ -84,6 +84,9 @@ struct xbng_pool {
 	unsigned long floor_pages;
 	size_t page_cost;
 	struct xbng_domain *domain;
+	/* The owner's device and queue, for the tracepoints. */
+	u32 trace_dev;
+	u16 trace_queue;
 };
 
 extern struct xbng_pool_stats xbng_global_pool_stats;
@@ -133,9 +136,11 @@ void xbng_pool_tick(struct xbng_pool *pool, u64 busy_ms);
 /*
  * Give every free page back now, if the pool's policy releases on pressure:
  * the owner's answer to a pressure event, after it released its other
- * pools (whose pages come back to this pool).  Records last_release_ns.
+ * pools (whose pages come back to this pool).  Records last_release_ns,
+ * and returns it: the time since the event began (0: the policy keeps its
+ * pages under pressure).
  */
-void xbng_pool_squeeze(struct xbng_pool *pool);
+u64 xbng_pool_squeeze(struct xbng_pool *pool);
 
 /*
  * Account @items items of @bytes bytes in total created (positive) or freed
