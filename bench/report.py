@@ -521,7 +521,7 @@ if bu:
         "and then during each round of g1's I/O. Rounds: **held**: g1 at a tight budget "
         f"({held or 'see budget-attach.txt'}), its disks slowed by dm-delay so that it keeps every request "
         "in flight the budget allows, with little I/O; **busy**: the budget back, the disks at RAM speed, g1 "
-        "takes all the CPU it gets. The account is /sys/module/xen_blkback_ng/pool/domains, sampled every "
+        "takes all the CPU it gets. The account is /sys/kernel/debug/xen-blkback-ng/domains, sampled every "
         "250 ms; high water is the module's own maximum since the domain's first disk.")
     say("")
     say("CPUs: " + ("**split** (BENCH_BUDGET_PIN=1): g2, dom0's vCPU 0 and g2's ring threads and interrupts on one CPU; g1, "

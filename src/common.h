@@ -86,6 +86,12 @@ struct xbng_ring_stats {
 	u64 indirect_req;	/* requests whose segments came indirect */
 	/* Persistent grants unmapped at the cap to make room for new ones. */
 	u64 pgrant_evicted;
+	/*
+	 * Events from the frontend (written by the interrupt handler) and
+	 * notifications sent to it (under done_lock).
+	 */
+	u64 events_in;
+	u64 events_out;
 };
 
 /* A grant the frontend let us keep mapped across requests. */
@@ -220,6 +226,7 @@ struct xbng_ring {
 
 	struct xbng_pool pool;
 	struct xbng_ring_stats stats;
+	struct dentry *debugfs;		/* queue-N, while the ring is live */
 	unsigned long next_tick;
 	unsigned long next_stats_log;
 
@@ -315,6 +322,7 @@ struct xbng_dev {
 	bool holds_module_ref;
 
 	struct xbng_pool_stats pool_stats;
+	struct dentry *debugfs;		/* vbd-D-H, from probe to remove */
 	/* pool/policy: this device's policy, NULL to follow pool_policy. */
 	const struct xbng_pool_policy *policy;
 	struct xbng_domain *domain;	/* budget shared by the guest's disks */
@@ -420,6 +428,15 @@ s16 xbng_io_discard(struct xbng_ring *ring, const struct xbng_req *req,
 extern const struct attribute_group *xbng_dev_groups[];
 int xbng_sysfs_init(void);
 void xbng_sysfs_exit(void);
+
+/* debugfs.c */
+void xbng_debugfs_init(void);
+void xbng_debugfs_exit(void);
+void xbng_debugfs_dev_add(struct xbng_dev *dev);
+void xbng_debugfs_dev_del(struct xbng_dev *dev);
+void xbng_debugfs_ring_add(struct xbng_ring *ring);
+/* Before the ring stops: a reader never finds it half torn down. */
+void xbng_debugfs_ring_del(struct xbng_ring *ring);
 
 /*
  * Messages about a device, within its own limits (warn_rs or info_rs); the

@@ -65,14 +65,16 @@ static int __init xbng_init(void)
 	err = xbng_sysfs_init();
 	if (err)
 		goto fail_pool;
+	xbng_debugfs_init();
 	err = xbng_xenbus_init();
 	if (err)
-		goto fail_sysfs;
+		goto fail_debugfs;
 	pr_info(DRV_NAME ": serving vbd devices, pool policy %s\n",
 		xbng_pool_policy()->name);
 	return 0;
 
-fail_sysfs:
+fail_debugfs:
+	xbng_debugfs_exit();
 	xbng_sysfs_exit();
 fail_pool:
 	xbng_pool_module_exit();
@@ -84,6 +86,7 @@ static void __exit xbng_exit(void)
 {
 	/* Connected devices hold a module reference: none is left here. */
 	xbng_xenbus_exit();
+	xbng_debugfs_exit();
 	xbng_sysfs_exit();
 	xbng_pool_module_exit();
 }

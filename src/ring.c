@@ -68,6 +68,7 @@ static irqreturn_t ring_interrupt(int irq, void *data)
 	struct xbng_ring *ring = data;
 
 	/* The channel stays masked until the thread sends the late EOI. */
+	ring->stats.events_in++;
 	WRITE_ONCE(ring->irq_pending, true);
 	xbng_ring_kick(ring);
 	return IRQ_HANDLED;
@@ -377,8 +378,10 @@ static void __ring_push(struct xbng_ring *ring)
 	WRITE_ONCE(sr->rsp_prod, new);
 	ring->rsp_pushed = new;
 	virt_mb();		/* index before reading rsp_event */
-	if ((RING_IDX)(new - READ_ONCE(sr->rsp_event)) < (RING_IDX)(new - old))
+	if ((RING_IDX)(new - READ_ONCE(sr->rsp_event)) < (RING_IDX)(new - old)) {
 		notify_remote_via_irq(ring->irq);
+		ring->stats.events_out++;
+	}
 }
 
 /* Queue a response; the thread publishes it with ring_push(). */
@@ -1084,6 +1087,7 @@ int xbng_ring_connect(struct xbng_ring *ring, grant_ref_t *grefs,
 		ring->thread = NULL;
 		return err;
 	}
+	xbng_debugfs_ring_add(ring);
 	return 0;
 }
 
@@ -1091,6 +1095,7 @@ void xbng_ring_stop_intake(struct xbng_ring *ring)
 {
 	if (!ring->initialised)
 		return;
+	xbng_debugfs_ring_del(ring);
 	WRITE_ONCE(ring->stopping, true);
 	xbng_ring_kick(ring);
 }
@@ -1113,6 +1118,7 @@ void xbng_ring_disconnect(struct xbng_ring *ring)
 
 	if (!ring->initialised)
 		return;		/* failed before xbng_ring_connect() */
+	xbng_debugfs_ring_del(ring);
 	/* The thread drains every request in flight before it exits. */
 	if (ring->thread) {
 		kthread_stop(ring->thread);

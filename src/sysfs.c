@@ -337,16 +337,7 @@ XBNG_GLOBAL_POOL_ATTR(pgrant_allocated);
 XBNG_GLOBAL_POOL_ATTR(pgrant_released);
 XBNG_GLOBAL_POOL_ATTR(pgrant_bytes);
 
-static ssize_t domains_show(struct kobject *kobj, struct kobj_attribute *a,
-			    char *buf)
-{
-	return xbng_domain_list(buf, PAGE_SIZE);
-}
-
-static struct kobj_attribute global_pool_domains = __ATTR_RO(domains);
-
 static struct attribute *global_pool_attrs[] = {
-	&global_pool_domains.attr,
 	&global_pool_free_pages.attr,
 	&global_pool_high_water.attr,
 	&global_pool_allocated.attr,

@@ -859,6 +859,7 @@ static int xbng_probe(struct xenbus_device *xdev,
 		goto fail;
 	}
 
+	xbng_debugfs_dev_add(dev);
 	xbng_switch_state(dev, XenbusStateInitWait);
 	return 0;
 
@@ -878,6 +879,7 @@ static void xbng_remove(struct xenbus_device *xdev)
 		return;
 	xbng_unwatch_backend(dev);
 	xbng_disconnect(dev);
+	xbng_debugfs_dev_del(dev);
 	/* No state is owed to a device that is going away. */
 	mutex_lock(&dev->state_lock);
 	dev->removed = true;

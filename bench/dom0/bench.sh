@@ -776,7 +776,7 @@ phase_settle() {
 #         through the null engine (no I/O), under the burn and alone:
 #         whether g2's vCPU itself gets slower
 # and alone again after them.  $BENCH_BUDGET_ROUNDS picks the rounds.
-# Meanwhile the per-domain account (pool/domains: domid devices used_kb
+# Meanwhile the per-domain account (debugfs domains: domid devices used_kb
 # high_water_kb budget_kb refused) is sampled every 250 ms.  The module's
 # high-water mark only rises, hence the order: the tight round first.
 # budget.csv: t_ms,domid,devices,used_kb,high_water_kb,budget_kb,refused,round
@@ -864,7 +864,7 @@ budget_sample() { # T0_US ROUND: one line per domain into budget.csv
 	now=${EPOCHREALTIME/./}
 	while read -r line; do
 		[ -n "$line" ] && echo "$(((now - $1) / 1000)),${line// /,},$2" >>"$BD/budget.csv"
-	done <"$NG_SYS/pool/domains"
+	done < <(ng_domains | tail -n +2)
 }
 # g1's disks as plain slices of ram2, or as the same slices slowed down.
 budget_slices() { # linear|delay SLICE_MB

@@ -9,6 +9,7 @@
  */
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -84,19 +85,16 @@ void xbng_domain_uncharge(struct xbng_domain *dom, size_t bytes)
 	atomic_long_sub(bytes, &dom->used);
 }
 
-ssize_t xbng_domain_list(char *buf, size_t len)
+void xbng_domain_show(struct seq_file *m)
 {
 	struct xbng_domain *dom;
-	ssize_t n = 0;
 
 	mutex_lock(&domains_lock);
 	list_for_each_entry(dom, &domains, node)
-		n += scnprintf(buf + n, len - n, "%u %u %lu %lu %lu %lld\n",
-			       dom->domid, dom->devices,
-			       atomic_long_read(&dom->used) / 1024,
-			       atomic_long_read(&dom->high_water) / 1024,
-			       xbng_domain_budget() / 1024,
-			       atomic64_read(&dom->refused));
+		seq_printf(m, "%u %u %lu %lu %lu %lld\n", dom->domid,
+			   dom->devices, atomic_long_read(&dom->used) / 1024,
+			   atomic_long_read(&dom->high_water) / 1024,
+			   xbng_domain_budget() / 1024,
+			   atomic64_read(&dom->refused));
 	mutex_unlock(&domains_lock);
-	return n;
 }

@@ -30,7 +30,8 @@ void xbng_domain_uncharge(struct xbng_domain *dom, size_t bytes);
 /* The budget in bytes (0 = none). */
 unsigned long xbng_domain_budget(void);
 
+struct seq_file;
 /* "DOMID DEVICES USED_KB HIGH_WATER_KB BUDGET_KB REFUSED" per domain. */
-ssize_t xbng_domain_list(char *buf, size_t len);
+void xbng_domain_show(struct seq_file *m);
 
 #endif /* XBNG_POOL_DOMAIN_H */

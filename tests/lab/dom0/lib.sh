@@ -386,9 +386,17 @@ ng_dev_pool_max() {
 	echo "$m"
 }
 
-# A guest's line of pool/domains (DOMID DEVICES USED_KB HIGH_WATER_KB
-# BUDGET_KB REFUSED), and one field of it.
-dom_line() { grep "^$(xl domid "$1") " "$NG_SYS/pool/domains"; } # GUEST
+# The module's debugfs folder (mounts debugfs if needed).
+ng_debugfs() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	echo /sys/kernel/debug/xen-blkback-ng
+}
+# The module's per-domain accounts, a header line and one line per domain:
+# DOMID DEVICES USED_KB HIGH_WATER_KB BUDGET_KB REFUSED.
+ng_domains() { cat "$(ng_debugfs)/domains"; }
+# A guest's line of the accounts, and one field of it.
+dom_line() { ng_domains | grep "^$(xl domid "$1") "; } # GUEST
+no_account() { ! dom_line "$1" >/dev/null; } # GUEST
 dom_account() { dom_line "$1" | awk -v f="$2" '{print $f}'; } # GUEST FIELD
 
 # One pool counter of a backend device: vbd_pool BACKEND_DIR NAME.

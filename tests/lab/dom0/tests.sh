@@ -562,7 +562,7 @@ t_attach-bad-target() {
 	ref=$(cat "/sys/module/$BACKEND_MOD/refcnt")
 	[ "$ref" = 0 ] || fail "$BACKEND_MOD refcnt $ref after the failed disk went"
 	if [ "$LAB_BACKEND" = ng ]; then
-		acct=$(grep "^$(xl domid g1) " "$NG_SYS/pool/domains")
+		acct=$(dom_line g1)
 		[ -z "$acct" ] || [ "$(echo "$acct" | awk '{print $2}')" = 0 ] ||
 			fail "domain account after the failed disk went: $acct"
 	fi
@@ -635,7 +635,7 @@ t_pool-budget() {
 	# An idle connected disk holds its queues' floors and nothing else.
 	wait_for 15 nothing_held "$d" || fail "xvdb not idle: $(pool_line "$d")"
 	floors=$(dom_account g1 3)
-	[ "${floors:-0}" -gt 0 ] || fail "the connected disk charged nothing: $(cat "$NG_SYS/pool/domains")"
+	[ "${floors:-0}" -gt 0 ] || fail "the connected disk charged nothing: $(ng_domains)"
 
 	# Room for a few descriptors beyond the floors, and for far fewer
 	# persistent grants than the I/O maps: the grants take what is left.
@@ -717,7 +717,7 @@ t_pool-budget-pages() {
 	[ "$floors" -ge $((q * 4 * 256 * 4)) ] ||
 		fail "floors of $floors KiB for $q queues do not pay for 4 requests of 256 pages each"
 	detach g1 xvdb
-	wait_for 15 sh -c "! grep -q '^$(xl domid g1) ' $NG_SYS/pool/domains" ||
+	wait_for 15 no_account g1 ||
 		fail "the domain's account is left after the detach: $(dom_line g1)"
 	ng_params_restore
 	guest_blkfront g1 || fail "cannot reload the guest's blkfront"
