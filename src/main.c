@@ -9,40 +9,53 @@
  */
 #include <linux/cpumask.h>
 #include <linux/module.h>
+#include <linux/stringify.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 
 #include "common.h"
 
-unsigned int xbng_max_persistent_grants = 1056;
+/*
+ * modinfo shows every parameter with its unit and its default; the
+ * defaults are written once, here, for both.
+ */
+#define DEF_MAX_PGRANTS		1056
+#define DEF_PGRANT_UNUSED_S	60
+
+unsigned int xbng_max_persistent_grants = DEF_MAX_PGRANTS;
 module_param_named(max_persistent_grants, xbng_max_persistent_grants, uint,
 		   0644);
 MODULE_PARM_DESC(max_persistent_grants,
-		 "Persistently mapped grants per ring (LRU beyond)");
+		 "Persistently mapped grants per ring, the least recently used unmapped beyond (grants; default "
+		 __stringify(DEF_MAX_PGRANTS) ")");
 
-unsigned int xbng_pgrant_unused_seconds = 60;
+unsigned int xbng_pgrant_unused_seconds = DEF_PGRANT_UNUSED_S;
 module_param_named(persistent_grant_unused_seconds,
 		   xbng_pgrant_unused_seconds, uint, 0644);
 MODULE_PARM_DESC(persistent_grant_unused_seconds,
-		 "Unmap a persistent grant unused this long (0 = never)");
+		 "Unmap a persistent grant unused this long (seconds, 0 = never; default "
+		 __stringify(DEF_PGRANT_UNUSED_S) ")");
 
 unsigned int xbng_max_queues;
 module_param_named(max_queues, xbng_max_queues, uint, 0644);
 MODULE_PARM_DESC(max_queues,
-		 "Rings per device a frontend may use (default: online CPUs)");
+		 "Rings per device a frontend may use (rings; default 0 = as many as dom0 has online CPUs at load)");
 
 unsigned int xbng_max_ring_order = XENBUS_MAX_RING_GRANT_ORDER;
 module_param_named(max_ring_page_order, xbng_max_ring_order, uint, 0444);
-MODULE_PARM_DESC(max_ring_page_order, "Ring size up to 2^order pages");
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Largest ring a frontend may use, 2^order pages (order; default and most "
+		 __stringify(XENBUS_MAX_RING_GRANT_ORDER) ")");
 
 bool xbng_log_stats;
 module_param_named(log_stats, xbng_log_stats, bool, 0644);
-MODULE_PARM_DESC(log_stats, "Log per-ring counters every 10 seconds");
+MODULE_PARM_DESC(log_stats,
+		 "Log per-ring counters every 10 seconds (bool; default N)");
 
 bool xbng_feature_persistent = true;
 module_param_named(feature_persistent, xbng_feature_persistent, bool, 0644);
 MODULE_PARM_DESC(feature_persistent,
-		 "Offer persistent grants to frontends connecting from now on");
+		 "Offer persistent grants to frontends connecting from now on (bool; default Y)");
 
 static int __init xbng_init(void)
 {

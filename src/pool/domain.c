@@ -20,7 +20,7 @@
 static unsigned int xbng_max_domain_kb;
 module_param_named(max_domain_kb, xbng_max_domain_kb, uint, 0644);
 MODULE_PARM_DESC(max_domain_kb,
-		 "dom0 memory all devices of one guest may hold (KiB, 0 = no limit)");
+		 "dom0 memory all devices of one guest may hold (KiB, 0 = no limit; default 0)");
 
 static LIST_HEAD(domains);
 static DEFINE_MUTEX(domains_lock);

@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/shrinker.h>
+#include <linux/stringify.h>
 #include <linux/workqueue.h>
 
 #include "../compat/compat.h"
@@ -26,26 +27,36 @@
 
 struct xbng_pool_stats xbng_global_pool_stats;
 
-static unsigned int xbng_max_buffer_pages = 1024;
+/* The parameters' defaults, written once for the value and modinfo. */
+#define DEF_MAX_BUFFER_PAGES	1024
+#define DEF_SQUEEZE_MS		10
+#define DEF_IDLE_MS		3000
+#define DEF_HALF_LIFE_MS	1000
+
+static unsigned int xbng_max_buffer_pages = DEF_MAX_BUFFER_PAGES;
 module_param_named(max_buffer_pages, xbng_max_buffer_pages, uint, 0644);
 MODULE_PARM_DESC(max_buffer_pages,
-		 "Free pages a ring's pool may keep (policy cap)");
+		 "Free pages a ring's pool may keep, the policies' cap (pages; default "
+		 __stringify(DEF_MAX_BUFFER_PAGES) ")");
 
-static unsigned int xbng_squeeze_duration_ms = 10;
+static unsigned int xbng_squeeze_duration_ms = DEF_SQUEEZE_MS;
 module_param_named(buffer_squeeze_duration_ms, xbng_squeeze_duration_ms,
 		   uint, 0644);
 MODULE_PARM_DESC(buffer_squeeze_duration_ms,
-		 "After memory pressure, keep pools empty this long (ms)");
+		 "After memory pressure, keep pools empty this long (ms; default "
+		 __stringify(DEF_SQUEEZE_MS) ")");
 
-static unsigned int xbng_pool_idle_ms = 3000;
+static unsigned int xbng_pool_idle_ms = DEF_IDLE_MS;
 module_param_named(pool_idle_ms, xbng_pool_idle_ms, uint, 0644);
 MODULE_PARM_DESC(pool_idle_ms,
-		 "Under the idle and adaptive policies, empty the pools of a ring idle this long (ms)");
+		 "Under the idle and adaptive policies, empty the pools of a ring idle this long (ms; default "
+		 __stringify(DEF_IDLE_MS) ")");
 
-static unsigned int xbng_half_life_ms = 1000;
+static unsigned int xbng_half_life_ms = DEF_HALF_LIFE_MS;
 module_param_named(pool_adaptive_half_life_ms, xbng_half_life_ms, uint, 0644);
 MODULE_PARM_DESC(pool_adaptive_half_life_ms,
-		 "Under the adaptive policy, the recent demand on a pool halves this often (ms)");
+		 "Under the adaptive policy, the recent demand on a pool halves this often (ms; default "
+		 __stringify(DEF_HALF_LIFE_MS) ")");
 
 #ifdef XBNG_FAULT_INJECT
 /*
@@ -55,7 +66,7 @@ MODULE_PARM_DESC(pool_adaptive_half_life_ms,
 static unsigned int xbng_fault_page_alloc;
 module_param_named(fault_page_alloc, xbng_fault_page_alloc, uint, 0644);
 MODULE_PARM_DESC(fault_page_alloc,
-		 "Test builds: fail every Nth page request of a ring as out of memory (0 = never)");
+		 "Test builds: fail every Nth page request of a ring as out of memory (requests, 0 = never; default 0)");
 static atomic_t fault_page_calls;
 
 /*
@@ -66,7 +77,7 @@ static atomic_t fault_page_calls;
 static bool xbng_test_pages_cost_ram;
 module_param_named(test_pages_cost_ram, xbng_test_pages_cost_ram, bool, 0644);
 MODULE_PARM_DESC(test_pages_cost_ram,
-		 "Test builds: charge grant pages to max_domain_kb as dom0 RAM");
+		 "Test builds: charge grant pages to max_domain_kb as dom0 RAM (bool; default N)");
 
 static bool fault_page_alloc(void)
 {
@@ -155,7 +166,7 @@ static const struct kernel_param_ops policy_param_ops = {
 
 module_param_cb(pool_policy, &policy_param_ops, NULL, 0644);
 MODULE_PARM_DESC(pool_policy,
-		 "Pool policy: static (cap at max_buffer_pages), squeeze (the default: empty on memory pressure), idle (also empty idle pools), adaptive (keep recent demand, squeeze, empty idle pools)");
+		 "Pool policy of every device without its own: static (cap at max_buffer_pages), squeeze (empty on memory pressure), idle (also empty idle pools), adaptive (keep recent demand, squeeze, empty idle pools) (name; default squeeze)");
 
 void xbng_raise_high_water(atomic_long_t *hw, long val)
 {
