@@ -32,6 +32,9 @@
 
 #define DRV_NAME "xen-blkback-ng"
 
+/* The longest cgroup path a device may be charged to, with its NUL. */
+#define XBNG_CGROUP_PATH_MAX	256
+
 /* Grant map/unmap hypercalls are batched this many operations at a time. */
 #define XBNG_MAP_BATCH		32
 
@@ -227,6 +230,7 @@ struct xbng_ring {
 	struct xbng_pool pool;
 	struct xbng_ring_stats stats;
 	struct dentry *debugfs;		/* queue-N, while the ring is live */
+	unsigned int blkcg_gen;		/* the device's cgroup the thread uses */
 	unsigned long next_tick;
 	unsigned long next_stats_log;
 
@@ -326,6 +330,17 @@ struct xbng_dev {
 	/* pool/policy: this device's policy, NULL to follow pool_policy. */
 	const struct xbng_pool_policy *policy;
 	struct xbng_domain *domain;	/* budget shared by the guest's disks */
+
+	/*
+	 * The cgroup2 the guest's I/O is charged to (blkcg.c): its io
+	 * controller state (NULL: the root) and path, under blkcg_lock;
+	 * blkcg_gen moves on each change, for the ring threads to follow.
+	 */
+	spinlock_t blkcg_lock;
+	struct cgroup_subsys_state *blkcg_css;
+	char blkcg_path[XBNG_CGROUP_PATH_MAX];
+	unsigned int blkcg_gen;
+	bool blkcg_explicit;		/* written through sysfs */
 };
 
 /*
@@ -371,6 +386,18 @@ static inline size_t xbng_ring_floor(size_t page_cost)
 				  XBNG_MAX_INDIRECT_SEGS * XBNG_SEG_CHARGE) +
 	       XBNG_FLOOR_PAGES * page_cost;
 }
+
+/* blkcg.c */
+/* Charge @dev's I/O to the cgroup at @path ("": the root); -EINVAL if none. */
+int xbng_blkcg_set(struct xbng_dev *dev, const char *path);
+ssize_t xbng_blkcg_show(struct xbng_dev *dev, char *buf);
+/* At connect: the xenstore key or the template, unless sysfs chose. */
+void xbng_blkcg_connect(struct xbng_dev *dev);
+/* From a ring's thread: charge what it submits to the device's cgroup. */
+void xbng_blkcg_sync_thread(struct xbng_ring *ring);
+/* From a ring's tick: a removed cgroup falls back to the root. */
+void xbng_blkcg_check(struct xbng_dev *dev);
+void xbng_blkcg_release(struct xbng_dev *dev);
 
 /* xenbus.c */
 int xbng_xenbus_init(void);

@@ -941,6 +941,7 @@ static void ring_tick(struct xbng_ring *ring)
 
 		if (sectors != READ_ONCE(dev->lim.dev_sectors))
 			xbng_dev_resized(dev, sectors);
+		xbng_blkcg_check(dev);
 	}
 	if (READ_ONCE(xbng_log_stats) &&
 	    time_after(jiffies, ring->next_stats_log)) {
@@ -974,6 +975,8 @@ static int ring_thread(void *data)
 			timeout = min_t(long, timeout, XBNG_HELD_POLL);
 		if (try_to_freeze())
 			continue;
+		if (READ_ONCE(ring->dev->blkcg_gen) != ring->blkcg_gen)
+			xbng_blkcg_sync_thread(ring);
 		if (timeout > 0)
 			wait_event_freezable_timeout(ring->wq,
 						     ring_has_work(ring),
@@ -1024,6 +1027,7 @@ static int ring_thread(void *data)
 		pending_put(ring, ring->parked);
 		ring->parked = NULL;
 	}
+	kthread_associate_blkcg(NULL);
 	return 0;
 }
 

@@ -285,9 +285,46 @@ static ssize_t mode_show(struct device *d, struct device_attribute *a,
 }
 static DEVICE_ATTR_RO(mode);
 
+/*
+ * cgroup: the cgroup2 path, relative to its root, that the device's I/O is
+ * charged to ("" for the root); a write that names no cgroup is refused.
+ */
+static ssize_t cgroup_show(struct device *d, struct device_attribute *a,
+			   char *buf)
+{
+	struct xbng_dev *dev = to_xbng(d);
+
+	if (!dev)
+		return -ENODEV;
+	return xbng_blkcg_show(dev, buf);
+}
+
+static ssize_t cgroup_store(struct device *d, struct device_attribute *a,
+			    const char *buf, size_t count)
+{
+	struct xbng_dev *dev = to_xbng(d);
+	char path[XBNG_CGROUP_PATH_MAX];
+	int err;
+
+	if (!dev)
+		return -ENODEV;
+	if (count >= sizeof(path))
+		return -EINVAL;
+	memcpy(path, buf, count);
+	path[count] = '\0';
+	strim(path);
+	err = xbng_blkcg_set(dev, path);
+	if (err)
+		return err;
+	xbng_info(dev, "I/O charged to cgroup \"%s\"\n", path);
+	return count;
+}
+static DEVICE_ATTR_RW(cgroup);
+
 static struct attribute *dev_attrs[] = {
 	&dev_attr_physical_device.attr,
 	&dev_attr_mode.attr,
+	&dev_attr_cgroup.attr,
 	NULL
 };
 

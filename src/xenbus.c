@@ -73,6 +73,7 @@ static void xbng_dev_put(struct xbng_dev *dev)
 	if (dev->have_bdev)
 		xbng_bdev_close(&dev->bdev);
 	xbng_domain_put(dev->domain);
+	xbng_blkcg_release(dev);
 	kfree(dev);
 }
 
@@ -563,6 +564,7 @@ static void xbng_try_connect(struct xbng_dev *dev)
 	 */
 	dev->halted = false;
 	dev->lim.dev_sectors = bdev_nr_sectors(dev->bdev.bdev);
+	xbng_blkcg_connect(dev);
 	if (xbng_connect_rings(dev)) {
 		xbng_disconnect(dev);
 		return;
@@ -820,6 +822,7 @@ static int xbng_probe(struct xenbus_device *xdev,
 	dev->domid = xdev->otherend_id;
 	mutex_init(&dev->lock);
 	mutex_init(&dev->state_lock);
+	spin_lock_init(&dev->blkcg_lock);
 	INIT_DELAYED_WORK(&dev->state_work, xbng_state_work);
 	strscpy(dev->name, dev_name(&xdev->dev), sizeof(dev->name));
 	ratelimit_state_init(&dev->warn_rs, DEFAULT_RATELIMIT_INTERVAL,

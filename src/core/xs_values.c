@@ -234,3 +234,50 @@ int xbng_ring_refs_read(const struct xbng_ring_layout *lay,
 	}
 	return 0;
 }
+
+static bool xbng_cgroup_name_ok(const char *name)
+{
+	return name && *name && strcmp(name, ".") && strcmp(name, "..") &&
+	       !strchr(name, '/');
+}
+
+int xbng_cgroup_expand(const char *tmpl, u32 domid, const char *name,
+		       char *out, size_t len)
+{
+	size_t n = 0, add;
+	char id[12];
+	const char *s;
+
+	for (s = tmpl; *s; s++) {
+		const char *piece = s;
+
+		add = 1;
+		if (*s == '%') {
+			switch (*++s) {
+			case 'd':
+				snprintf(id, sizeof(id), "%u", domid);
+				piece = id;
+				add = strlen(id);
+				break;
+			case 'n':
+				if (!xbng_cgroup_name_ok(name))
+					return -EINVAL;
+				piece = name;
+				add = strlen(name);
+				break;
+			case '%':
+				break;
+			default:
+				return -EINVAL;
+			}
+		}
+		if (add >= len - n)
+			return -ENOSPC;
+		memcpy(out + n, piece, add);
+		n += add;
+	}
+	if (!len)
+		return -ENOSPC;
+	out[n] = '\0';
+	return 0;
+}

@@ -92,4 +92,14 @@ int xbng_ring_refs_read(const struct xbng_ring_layout *lay,
 			xbng_xs_u32_reader read, const void *ctx, u32 *grefs,
 			char *key, size_t key_len);
 
+/*
+ * The cgroup named by the cgroup_template parameter for a domain: "%d" is
+ * the domain id, "%n" its name (from xenstore), "%%" a percent sign.  A
+ * name that is empty, "." or "..", or holds a '/', is refused (-EINVAL):
+ * it would name another cgroup than the domain's own.  So is any other
+ * '%' sequence.  -ENOSPC if the path and its NUL need more than @len.
+ */
+int xbng_cgroup_expand(const char *tmpl, u32 domid, const char *name,
+		       char *out, size_t len);
+
 #endif /* XBNG_CORE_XS_VALUES_H */

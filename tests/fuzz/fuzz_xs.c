@@ -133,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n;
 	char key[12];
 	bool w;
+	char cg[24];
 	char *s;
 	int e, r;
 
@@ -162,6 +163,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ASSERT(!e && abi == XBNG_ABI_X86_32);
 	else
 		ASSERT(e == -EINVAL);
+
+	/* The input as a template and as the domain's name, into 24 bytes. */
+	e = xbng_cgroup_expand(s, 7, s, cg, sizeof(cg));
+	ASSERT(e == 0 || e == -EINVAL || e == -ENOSPC);
+	ASSERT(e || strlen(cg) < sizeof(cg));
 
 	e = xbng_parse_mode(s, &w);
 	if (s[0] == 'w' || s[0] == 'r')

@@ -394,3 +394,40 @@ TEST(layout_out_of_range_is_refused)
 	CHECK_EQ(xbng_ring_layout(NULL, "99999999999", 4, 4, &lay), -EINVAL);
 	CHECK_EQ(lay.nr_pages, 7);	/* untouched */
 }
+
+TEST(cgroup_expand)
+{
+	char out[32];
+
+	CHECK_EQ(xbng_cgroup_expand("xen/dom%d", 7, "web", out, sizeof(out)), 0);
+	CHECK(!strcmp(out, "xen/dom7"));
+	CHECK_EQ(xbng_cgroup_expand("xen.slice/%n-%d", 4294967295u, "web1", out,
+				     sizeof(out)), 0);
+	CHECK(!strcmp(out, "xen.slice/web1-4294967295"));
+	CHECK_EQ(xbng_cgroup_expand("a%%b", 1, NULL, out, sizeof(out)), 0);
+	CHECK(!strcmp(out, "a%b"));
+	CHECK_EQ(xbng_cgroup_expand("", 1, NULL, out, sizeof(out)), 0);
+	CHECK(!strcmp(out, ""));
+}
+
+TEST(cgroup_expand_hostile)
+{
+	static const char *const bad_names[] = { "", ".", "..", "a/b", "/", "../x" };
+	static const char *const bad_templates[] = { "%", "x%", "%x", "%D", "%%%" };
+	char out[16];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad_names); i++)
+		CHECK_EQ(xbng_cgroup_expand("xen/%n", 1, bad_names[i], out,
+					    sizeof(out)), -EINVAL);
+	CHECK_EQ(xbng_cgroup_expand("xen/%n", 1, NULL, out, sizeof(out)), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(bad_templates); i++)
+		CHECK_EQ(xbng_cgroup_expand(bad_templates[i], 1, "n", out,
+					    sizeof(out)), -EINVAL);
+	/* Exactly full (15 bytes and the NUL) fits; one more does not. */
+	CHECK_EQ(xbng_cgroup_expand("123456789012345", 1, NULL, out, 16), 0);
+	CHECK_EQ(xbng_cgroup_expand("1234567890123456", 1, NULL, out, 16), -ENOSPC);
+	CHECK_EQ(xbng_cgroup_expand("12345678901234%d", 10, NULL, out, 16), -ENOSPC);
+	CHECK_EQ(xbng_cgroup_expand("", 1, NULL, out, 0), -ENOSPC);
+	CHECK_EQ(xbng_cgroup_expand("a", 1, NULL, out, 0), -ENOSPC);
+}
