@@ -105,6 +105,53 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
 /* How soon a state that xenstore did not take is written again. */
 #define XBNG_STATE_RETRY	HZ
 
+/* What a transaction writes; XBNG_XS_GONE: the device's folder is gone. */
+typedef int (*xbng_xs_fill)(struct xbng_dev *dev, struct xenbus_transaction xbt,
+			    const void *arg);
+#define XBNG_XS_GONE	1
+
+/*
+ * Write what @fill writes in one xenstore transaction, again from the
+ * start whenever xenstored refuses the commit because another transaction
+ * touched the same nodes (-EAGAIN).  An error from @fill ends the
+ * transaction with nothing written, and is returned.
+ */
+static int xbng_xs_transact(struct xbng_dev *dev, xbng_xs_fill fill,
+			    const void *arg)
+{
+	struct xenbus_transaction xbt;
+	int err;
+
+	do {
+		err = xenbus_transaction_start(&xbt);
+		if (err)
+			return err;
+		err = fill(dev, xbt, arg);
+		if (err) {
+			xenbus_transaction_end(xbt, 1);
+			return err;
+		}
+		err = xenbus_transaction_end(xbt, 0);
+	} while (err == -EAGAIN);
+	return err;
+}
+
+/* The state node, only if it is still there. */
+static int fill_state(struct xbng_dev *dev, struct xenbus_transaction xbt,
+		      const void *arg)
+{
+	const char *node = dev->xdev->nodename;
+	int cur, err;
+
+	err = xenbus_scanf(xbt, node, "state", "%d", &cur);
+	if (err == -ENOENT)
+		return XBNG_XS_GONE;
+	if (err < 0)
+		return err;
+	return xenbus_printf(xbt, node, "state", "%d",
+			     *(const enum xenbus_state *)arg);
+}
+
 /*
  * Write @state once, under state_lock; a state written replaces one owed.
  * Not xenbus_switch_state(): it returns 0 when the write failed, and then
@@ -114,34 +161,14 @@ static void xbng_free_rings(struct xbng_dev *dev, struct xbng_ring **rings,
  */
 static int write_state_txn(struct xbng_dev *dev, enum xenbus_state state)
 {
-	struct xenbus_device *xdev = dev->xdev;
-	struct xenbus_transaction xbt;
-	int cur, err;
+	int err = 0;
 
-	if (xdev->state == state)
-		goto written;
-again:
-	err = xenbus_transaction_start(&xbt);
-	if (err)
+	if (dev->xdev->state != state)
+		err = xbng_xs_transact(dev, fill_state, &state);
+	if (err < 0)
 		return err;
-	err = xenbus_scanf(xbt, xdev->nodename, "state", "%d", &cur);
-	if (err == -ENOENT) {
-		xenbus_transaction_end(xbt, 1);
-		goto written;
-	}
-	if (err >= 0)
-		err = xenbus_printf(xbt, xdev->nodename, "state", "%d", state);
-	if (err) {
-		xenbus_transaction_end(xbt, 1);
-		return err;
-	}
-	err = xenbus_transaction_end(xbt, 0);
-	if (err == -EAGAIN)
-		goto again;
-	if (err)
-		return err;
-	xdev->state = state;
-written:
+	if (!err)
+		dev->xdev->state = state;
 	dev->state_owed = XenbusStateUnknown;
 	return 0;
 }
@@ -460,23 +487,15 @@ static int xbng_connect_rings(struct xbng_dev *dev)
 	return 0;
 }
 
-/* Publish the disk and go Connected. */
-static void xbng_publish(struct xbng_dev *dev)
+/* What the frontend needs to know of the disk. */
+static int fill_disk(struct xbng_dev *dev, struct xenbus_transaction xbt,
+		     const void *arg)
 {
-	struct xenbus_device *xdev = dev->xdev;
 	struct block_device *bdev = dev->bdev.bdev;
-	const char *node = xdev->nodename;
-	struct xenbus_transaction xbt;
+	const char *node = dev->xdev->nodename;
 	const struct xbng_limits *lim = &dev->lim;
-	bool halted;
 	int err;
 
-again:
-	err = xenbus_transaction_start(&xbt);
-	if (err) {
-		xenbus_dev_fatal(xdev, err, "starting transaction");
-		return;
-	}
 	err = xenbus_printf(xbt, node, "feature-flush-cache", "%d",
 			    lim->flush);
 	if (!err)
@@ -508,16 +527,20 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, node, "physical-sector-size", "%u",
 				    bdev_physical_block_size(bdev));
+	return err;
+}
+
+/* Publish the disk and go Connected. */
+static void xbng_publish(struct xbng_dev *dev)
+{
+	struct xenbus_device *xdev = dev->xdev;
+	bool halted;
+	int err;
+
+	err = xbng_xs_transact(dev, fill_disk, NULL);
 	if (err) {
-		xenbus_transaction_end(xbt, 1);
-		xenbus_dev_fatal(xdev, err, "writing %s", node);
-		return;
-	}
-	err = xenbus_transaction_end(xbt, 0);
-	if (err == -EAGAIN)
-		goto again;
-	if (err) {
-		xenbus_dev_fatal(xdev, err, "ending transaction");
+		xenbus_dev_fatal(xdev, err, "publishing the disk in %s",
+				 xdev->nodename);
 		return;
 	}
 
@@ -917,37 +940,33 @@ void xbng_dev_withdraw_flush(struct xbng_dev *dev)
 	xenbus_printf(XBT_NIL, node, "feature-barrier", "0");
 }
 
-/* Online resize: tell the frontend, and re-announce our state. */
+/* The new size, and our state again, which makes the frontend read it. */
+static int fill_size(struct xbng_dev *dev, struct xenbus_transaction xbt,
+		     const void *arg)
+{
+	const char *node = dev->xdev->nodename;
+	int err;
+
+	err = xenbus_printf(xbt, node, "sectors", "%llu",
+			    *(const unsigned long long *)arg);
+	if (!err)
+		err = xenbus_printf(xbt, node, "state", "%d",
+				    dev->xdev->state);
+	return err;
+}
+
+/* Online resize: tell the frontend. */
 void xbng_dev_resized(struct xbng_dev *dev, sector_t sectors)
 {
-	struct xenbus_device *xdev = dev->xdev;
-	struct xenbus_transaction xbt;
+	unsigned long long n = sectors;
 	int err;
 
 	xbng_info(dev, "resized from %llu to %llu sectors\n",
-		  (unsigned long long)dev->lim.dev_sectors,
-		  (unsigned long long)sectors);
+		  (unsigned long long)dev->lim.dev_sectors, n);
 	WRITE_ONCE(dev->lim.dev_sectors, sectors);
-again:
-	err = xenbus_transaction_start(&xbt);
+	err = xbng_xs_transact(dev, fill_size, &n);
 	if (err)
-		goto fail;
-	err = xenbus_printf(xbt, xdev->nodename, "sectors", "%llu",
-			    (unsigned long long)sectors);
-	if (!err)
-		err = xenbus_printf(xbt, xdev->nodename, "state", "%d",
-				    xdev->state);
-	if (err) {
-		xenbus_transaction_end(xbt, 1);
-		goto fail;
-	}
-	err = xenbus_transaction_end(xbt, 0);
-	if (err == -EAGAIN)
-		goto again;
-	if (!err)
-		return;
-fail:
-	xbng_warn(dev, "cannot announce the new size (%d)\n", err);
+		xbng_warn(dev, "cannot announce the new size (%d)\n", err);
 }
 
 static const struct xenbus_device_id xbng_ids[] = {
