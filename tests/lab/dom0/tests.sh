@@ -157,6 +157,31 @@ t_discard() {
 	detach g1 xvdb
 }
 
+# A cdrom: the backend tells the frontend so (info has VDISK_CDROM and
+# VDISK_READONLY), the guest reads the image dom0 holds and cannot write it.
+t_cdrom() {
+	local l info before
+	prep
+	l=$(mk_loop disk-cd 16) || fail "losetup failed"
+	dd if=/dev/urandom of="$l" bs=1M count=4 oflag=direct 2>/dev/null || fail "dom0 could not fill $l"
+	before=$(dom0_sum "$l" 4)
+	timeout 90 xl block-attach g1 "$(disk_script)format=raw,vdev=xvdb,access=ro,devtype=cdrom,target=$l" \
+		>"$LAB_T/attach.log" 2>&1 || fail "cdrom attach failed: $(tail -n 2 "$LAB_T/attach.log" | tr '\n' ' ')"
+	gcmd g1 60 waitdev xvdb 50 >/dev/null || fail "guest did not see the cdrom"
+	info=$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid g1)/$(vdev_devid xvdb)/info") ||
+		fail "no info node for the cdrom"
+	say "cdrom: info $info"
+	[ $((info & 1)) = 1 ] || fail "info $info lacks VDISK_CDROM"
+	[ $((info & 4)) = 4 ] || fail "info $info lacks VDISK_READONLY"
+	gcmd g1 60 devsum xvdb 4 >/dev/null || fail "guest cannot read the cdrom"
+	[ "$(gsum)" = "$before" ] || fail "guest reads other data from the cdrom than dom0 has"
+	if gcmd g1 60 dd if=/dev/urandom of=/dev/xvdb bs=4k count=4 oflag=direct conv=fsync; then
+		fail "a write to the cdrom succeeded in the guest"
+	fi
+	[ "$(dom0_sum "$l" 4)" = "$before" ] || fail "the cdrom's data changed"
+	detach g1 xvdb
+}
+
 # A read-only disk: the guest can read, its writes fail with an error, and
 # the backing data does not change.
 t_readonly() {
