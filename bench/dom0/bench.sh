@@ -56,48 +56,7 @@ fio_common() {
 }
 
 # ------------------------------------------------------------ drivers
-cur_drv() {
-	if [ -e /sys/module/xen_blkback_ng ]; then
-		echo ng
-	elif [ -e /sys/module/xen_blkback ]; then
-		echo stock
-	else
-		echo none
-	fi
-}
-
-# lib.sh's attach checks the module that owns 'vbd' against these.
-sync_drv_vars() {
-	LAB_BACKEND=$(cur_drv)
-	# shellcheck disable=SC2034 # read by lib.sh's check_backend_binding
-	if [ "$LAB_BACKEND" = ng ]; then BACKEND_MOD=xen_blkback_ng; else BACKEND_MOD=xen_blkback; fi
-}
-
-# use_drv ng|stock [param=value...]: unload whatever backend is loaded and
-# load this one with these parameters (the stock names are the same).
-use_drv() {
-	local want=$1 i
-	shift
-	# A device just detached may still be going away: retry.
-	for i in $(seq 50); do
-		case $(cur_drv) in
-		ng) rmmod xen_blkback_ng 2>/dev/null ;;
-		stock) rmmod xen_blkback 2>/dev/null ;;
-		none) break ;;
-		esac
-		sleep 0.2
-	done
-	[ "$(cur_drv)" = none ] || { bsay "cannot unload $(cur_drv)"; return 1; }
-	# The lab blacklists the stock driver in ng runs; here both take turns.
-	rm -f /etc/modprobe.d/lab-ng.conf
-	if [ "$want" = ng ]; then
-		insmod /lab/ko/xen-blkback-ng.ko "$@" || return 1
-	else
-		modprobe xen-blkback "$@" || return 1
-	fi
-	sync_drv_vars
-	check_backend_binding
-}
+# cur_drv, use_drv: tests/lab/dom0/lib.sh.
 
 # --------------------------------------------------------------- stats
 # The backend device's counters, FOLDER/NAME under its sysfs folder, in
