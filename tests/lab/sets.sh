@@ -13,7 +13,7 @@
 # takes three quarters.
 
 DEFAULT_TESTS="boot guest-boot integrity-loop integrity-brd integrity-dm geometry placement flush discard readonly cdrom resize hotplug save-restore attach-bad-target cgroup-io-max"
-NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-pressure-once pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget pool-budget-pages lifecycle held-pages-iscsi fault-nomem fault-nomem-detach trace debugfs"
+NG_DEFAULT_TESTS="pool-badname pool-static pool-squeeze pool-pressure-once pool-switch pool-adaptive pool-device-policy pool-idle-return pool-budget pool-budget-pages lifecycle held-pages-iscsi fault-nomem fault-nomem-detach trace debugfs install-path switch-from-stock"
 FULL_TESTS="hotplug-20 many-disks two-guests guest-reboot guest-destroy migrate-local"
 # Tests with a PVH guest: the run gives QEMU's CPU nested paging (+npt),
 # without which Xen cannot run PVH.  Not in the default set: under TCG's

@@ -20,6 +20,8 @@ set -u
 # shellcheck source=/dev/null
 . /lab/observe.sh
 # shellcheck source=/dev/null
+. /lab/admin.sh
+# shellcheck source=/dev/null
 . /lab/cgroup.sh
 
 # On the debug kernel, KFENCE, SLUB debugging, lockdep, sleeping-in-atomic
@@ -94,7 +96,7 @@ for t in $LAB_TESTS; do
 	say "test $t (limit $limit s)"
 	t0=$SECONDS
 	LAB_T=$LAB_T timeout -k 10 "$limit" bash -c \
-		'set -u; . /lab/lib.sh; . /lab/tests.sh; . /lab/faults.sh; . /lab/netstore.sh; . /lab/debug.sh; . /lab/observe.sh; . /lab/cgroup.sh; cd /tmp; "t_$1"' _ "$t" \
+		'set -u; . /lab/lib.sh; . /lab/tests.sh; . /lab/faults.sh; . /lab/netstore.sh; . /lab/debug.sh; . /lab/observe.sh; . /lab/admin.sh; . /lab/cgroup.sh; cd /tmp; "t_$1"' _ "$t" \
 		>"$LAB_T/log" 2>&1
 	rc=$?
 	dt=$((SECONDS - t0))

@@ -64,11 +64,15 @@ wait_for() {
 	done
 }
 
+# The stock driver must never claim the vbd devices in ng runs.
+lab_block_stock() {
+	printf 'blacklist xen_blkback\ninstall xen_blkback /bin/false\n' \
+		>/etc/modprobe.d/lab-ng.conf
+}
+
 load_backend() {
 	if [ "$LAB_BACKEND" = ng ]; then
-		# The stock driver must never claim the vbd devices in ng runs.
-		printf 'blacklist xen_blkback\ninstall xen_blkback /bin/false\n' \
-			>/etc/modprobe.d/lab-ng.conf
+		lab_block_stock
 		[ -e /lab/ko/xen-blkback-ng.ko ] || { say "no /lab/ko/xen-blkback-ng.ko"; return 1; }
 		# shellcheck disable=SC2086 # LAB_NG_PARAMS is a list of key=value
 		insmod /lab/ko/xen-blkback-ng.ko ${LAB_NG_PARAMS:-} || return 1
