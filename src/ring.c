@@ -1122,7 +1122,6 @@ void xbng_ring_disconnect(struct xbng_ring *ring)
 
 	if (!ring->initialised)
 		return;		/* failed before xbng_ring_connect() */
-	xbng_debugfs_ring_del(ring);
 	/* The thread drains every request in flight before it exits. */
 	if (ring->thread) {
 		kthread_stop(ring->thread);
