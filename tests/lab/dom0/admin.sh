@@ -10,15 +10,6 @@
 installed_ko() { echo "/lib/modules/$(uname -r)/updates/xen-blkback-ng.ko"; }
 INSTALLED_CONF=/lib/modprobe.d/xen-blkback-ng.conf
 
-# No backend loaded; a device just detached may still be going away.
-no_backend() {
-	case $(cur_drv) in
-	ng) rmmod xen_blkback_ng 2>/dev/null ;;
-	stock) rmmod xen_blkback 2>/dev/null ;;
-	esac
-	[ "$(cur_drv)" = none ]
-}
-
 package_install() {
 	mkdir -p "$(dirname "$(installed_ko)")"
 	cp /lab/ko/xen-blkback-ng.ko "$(installed_ko)"
@@ -43,7 +34,7 @@ package_remove() {
 t_install-path() {
 	local l d dev out
 	prep
-	wait_for 30 no_backend || fail "cannot unload $(cur_drv)"
+	wait_for 30 backend_unloaded || fail "cannot unload $(cur_drv)"
 	package_install
 	if out=$(modprobe xen-blkback 2>&1); then
 		package_remove

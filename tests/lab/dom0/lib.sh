@@ -119,21 +119,22 @@ sync_drv_vars() {
 	if [ "$LAB_BACKEND" = ng ]; then BACKEND_MOD=xen_blkback_ng; else BACKEND_MOD=xen_blkback; fi
 }
 
+# Unload whatever backend is loaded; true once none is.  A device just
+# detached may still be going away: callers poll it (wait_for).
+backend_unloaded() {
+	case $(cur_drv) in
+	ng) rmmod xen_blkback_ng 2>/dev/null ;;
+	stock) rmmod xen_blkback 2>/dev/null ;;
+	esac
+	[ "$(cur_drv)" = none ]
+}
+
 # use_drv ng|stock [param=value...]: unload whatever backend is loaded and
 # load this one with these parameters (the stock names are the same).
 use_drv() {
 	local want=$1
 	shift
-	# A device just detached may still be going away: retry.
-	for _ in $(seq 50); do
-		case $(cur_drv) in
-		ng) rmmod xen_blkback_ng 2>/dev/null ;;
-		stock) rmmod xen_blkback 2>/dev/null ;;
-		none) break ;;
-		esac
-		sleep 0.2
-	done
-	[ "$(cur_drv)" = none ] || { say "cannot unload $(cur_drv)"; return 1; }
+	wait_for 10 backend_unloaded || { say "cannot unload $(cur_drv)"; return 1; }
 	# The lab blacklists the stock driver in ng runs; here both take turns.
 	rm -f /etc/modprobe.d/lab-ng.conf
 	if [ "$want" = ng ]; then
